@@ -1,0 +1,3 @@
+import { packageConfig } from '@asbkit/config/vitest';
+
+export default packageConfig();
