@@ -1,1 +1,21 @@
+export {
+  type AsbByteSource,
+  type AsbDecodeOptions,
+  AsbDecoder,
+  type AsbValidationSummary,
+  decodeAsb,
+  decodeAsbBatches,
+  validateAsb,
+} from './decoder.js';
+export {
+  AsbEncoder,
+  type AsbEncoderOptions,
+  type AsbHeaderInit,
+  createAsbEncodeStream,
+  encodeAsb,
+  escapeAsbBytes,
+  escapeAsbName,
+} from './encoder.js';
+export { AsbEncodeError, AsbParseError } from './errors.js';
+export { formatDouble, parseDoubleToken } from './float.js';
 export * from './model.js';

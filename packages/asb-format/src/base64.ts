@@ -1,0 +1,115 @@
+// Standard base64 (RFC 4648, `=` padding) straight between Buffers, without building strings for
+// the small values that dominate backups.
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const ENC = new Uint8Array(64);
+/** 0..63 for alphabet bytes, 64 for `=`, 255 for anything else. */
+export const B64_DEC = new Uint8Array(256).fill(255);
+for (let i = 0; i < 64; i++) {
+  ENC[i] = ALPHABET.charCodeAt(i);
+  B64_DEC[ALPHABET.charCodeAt(i)] = i;
+}
+B64_DEC[0x3d] = 64;
+
+/** Length of the base64 text for `n` bytes. */
+export function base64Length(n: number): number {
+  return Math.ceil(n / 3) * 4;
+}
+
+const NATIVE_THRESHOLD = 256;
+
+/** Writes base64 of `src` into `out` at `pos`; returns the new position. */
+export function writeBase64(out: Buffer, pos: number, src: Uint8Array): number {
+  const n = src.length;
+  if (n >= NATIVE_THRESHOLD) {
+    const b = Buffer.isBuffer(src) ? src : Buffer.from(src.buffer, src.byteOffset, n);
+    return pos + out.write(b.toString('base64'), pos, 'latin1');
+  }
+  let i = 0;
+  const full = n - (n % 3);
+  while (i < full) {
+    const v = (src[i]! << 16) | (src[i + 1]! << 8) | src[i + 2]!;
+    out[pos] = ENC[v >>> 18]!;
+    out[pos + 1] = ENC[(v >>> 12) & 63]!;
+    out[pos + 2] = ENC[(v >>> 6) & 63]!;
+    out[pos + 3] = ENC[v & 63]!;
+    pos += 4;
+    i += 3;
+  }
+  const rest = n - full;
+  if (rest === 1) {
+    const v = src[i]!;
+    out[pos] = ENC[v >>> 2]!;
+    out[pos + 1] = ENC[(v & 3) << 4]!;
+    out[pos + 2] = 0x3d;
+    out[pos + 3] = 0x3d;
+    pos += 4;
+  } else if (rest === 2) {
+    const v = (src[i]! << 8) | src[i + 1]!;
+    out[pos] = ENC[v >>> 10]!;
+    out[pos + 1] = ENC[(v >>> 4) & 63]!;
+    out[pos + 2] = ENC[(v & 15) << 2]!;
+    out[pos + 3] = 0x3d;
+    pos += 4;
+  }
+  return pos;
+}
+
+/**
+ * Checks `src[start, end)` is padded base64 (length a multiple of 4, `=` only as final padding).
+ * Returns -1 when valid, else the offset of the first bad byte.
+ */
+export function findBadBase64(src: Uint8Array, start: number, end: number): number {
+  let pad = 0;
+  if (end - start >= 4) {
+    if (src[end - 1] === 0x3d) pad = src[end - 2] === 0x3d ? 2 : 1;
+  }
+  const last = end - pad;
+  for (let i = start; i < last; i++) {
+    if (B64_DEC[src[i]!]! > 63) return i;
+  }
+  return -1;
+}
+
+/** Decoded size of valid padded base64 `src[start, end)`. */
+export function decodedLength(src: Uint8Array, start: number, end: number): number {
+  const n = end - start;
+  if (n === 0) return 0;
+  let size = (n >>> 2) * 3;
+  if (src[end - 1] === 0x3d) size -= src[end - 2] === 0x3d ? 2 : 1;
+  return size;
+}
+
+/** Decodes valid padded base64 `src[start, end)` into `out` at `pos`; returns bytes written. */
+export function decodeBase64Into(
+  src: Uint8Array,
+  start: number,
+  end: number,
+  out: Uint8Array,
+  pos: number,
+): number {
+  const size = decodedLength(src, start, end);
+  const full = Math.floor(size / 3);
+  let i = start;
+  let o = pos;
+  for (let k = 0; k < full; k++) {
+    const v =
+      (B64_DEC[src[i]!]! << 18) |
+      (B64_DEC[src[i + 1]!]! << 12) |
+      (B64_DEC[src[i + 2]!]! << 6) |
+      B64_DEC[src[i + 3]!]!;
+    out[o] = v >>> 16;
+    out[o + 1] = (v >>> 8) & 255;
+    out[o + 2] = v & 255;
+    o += 3;
+    i += 4;
+  }
+  const rest = size - full * 3;
+  if (rest > 0) {
+    const v = (B64_DEC[src[i]!]! << 18) | (B64_DEC[src[i + 1]!]! << 12) | ((B64_DEC[src[i + 2]!]! & 63) << 6);
+    out[o] = v >>> 16;
+    if (rest === 2) out[o + 1] = (v >>> 8) & 255;
+    o += rest;
+  }
+  return o - pos;
+}

@@ -1,0 +1,966 @@
+// Streaming `.asb` decoder. A synchronous core (`AsbDecoder`: push chunks, pull entries) does the
+// work; `decodeAsb` and `validateAsb` drive it from any byte stream. The core parses one whole
+// entity (header block, global line or record) at a time straight from the chunk bytes; when an
+// entity is cut by a chunk boundary it keeps the unparsed tail and retries once enough bytes have
+// arrived, using the length prefix of a cut value as a hint so huge values are joined only once.
+
+import { B64_DEC, decodeBase64Into, decodedLength, findBadBase64 } from './base64.js';
+import { AsbParseError, printByte } from './errors.js';
+import { parseDoubleToken } from './float.js';
+import {
+  type AsbEntry,
+  type AsbHeader,
+  type AsbRecord,
+  type Bin,
+  ParticleType,
+  type SecondaryIndex,
+  type SindexIndexType,
+  type SindexPathType,
+  type UdfModule,
+  type UserKey,
+} from './model.js';
+
+export interface AsbDecodeOptions {
+  /** Named in error messages. */
+  fileName?: string;
+  /**
+   * The restore `-n` option. `from` alone: every record must be in `from` (else an error, like
+   * C). With `to`: the `# namespace` line and every sindex must also be in `from` (the meta line
+   * compared in its escaped form), and records and sindexes come out in namespace `to`.
+   */
+  nsRemap?: { from: string; to?: string };
+  /** The restore `--bin-list`: bins not named here are parsed, then dropped. */
+  binList?: readonly string[];
+}
+
+export interface AsbValidationSummary {
+  version: AsbHeader['version'] | undefined;
+  namespace: string | undefined;
+  firstFile: boolean;
+  records: number;
+  bins: number;
+  sindexes: number;
+  udfs: number;
+  /** Bytes consumed from the source. */
+  bytes: number;
+  /** Lines in the file (LF count, plus one for an unterminated last line). */
+  lines: number;
+}
+
+/** Thrown inside the parser when the buffered bytes end inside an entity. */
+const NEED_MORE: unique symbol = Symbol('need more');
+
+const LF = 0x0a;
+const SP = 0x20;
+const BSL = 0x5c;
+const PLUS = 0x2b;
+const STAR = 0x2a;
+const HASH = 0x23;
+const MINUS = 0x2d;
+const BANG = 0x21;
+
+/** Longest escaped token C accepts (its 1000-byte buffers hold 999 bytes and a NUL). */
+const MAX_TOKEN = 999;
+const MAX_META_LINE = 1000;
+const MAX_SIZE = 1024 ** 5;
+
+const BYTES_TYPES: Record<number, Bin['type']> = {
+  66: ParticleType.BLOB, // B
+  74: ParticleType.JAVA_BLOB, // J
+  67: ParticleType.CSHARP_BLOB, // C
+  80: ParticleType.PYTHON_BLOB, // P
+  82: ParticleType.RUBY_BLOB, // R
+  72: ParticleType.PHP_BLOB, // H
+  69: ParticleType.ERLANG_BLOB, // E
+  89: ParticleType.HLL, // Y
+  77: ParticleType.MAP, // M
+  76: ParticleType.LIST, // L
+};
+/** Indexed by byte: particle type for bytes-family letters, else -1. */
+const BYTES_TYPE_OF = new Int16Array(256).fill(-1);
+for (const [k, v] of Object.entries(BYTES_TYPES)) BYTES_TYPE_OF[Number(k)] = v;
+
+const EMPTY = Buffer.alloc(0);
+const INT64_MAX = (1n << 63n) - 1n;
+const INT64_MIN = -(1n << 63n);
+
+/**
+ * Synchronous push/pull `.asb` decoder. `push()` chunks, then call `next()` until it returns
+ * undefined (needs more input); after `end()`, undefined means the file is complete.
+ */
+export class AsbDecoder {
+  readonly fileName: string | undefined;
+  private readonly nsFrom: string | undefined;
+  private readonly nsTo: string | undefined;
+  private readonly binSet: Set<string> | undefined;
+  /** When false, values are checked but no entries are built (validation). */
+  protected build = true;
+
+  private buf: Buffer = EMPTY;
+  private pos = 0;
+  private limit = 0;
+  private queued: Buffer[] = [];
+  private queuedLen = 0;
+  /** Bytes (from `pos`) the next parse attempt needs before it can make progress. */
+  private need = 0;
+  private eof = false;
+  private finished = false;
+  /** Bytes dropped from the front of the stream before `buf`. */
+  private dropped = 0;
+
+  private line = 1;
+  private lineStart = 0;
+  private hintEnd = 0;
+
+  private headerDone = false;
+  private legacy = false;
+  private version: AsbHeader['version'] | undefined;
+
+  /** Last strings made from token bytes, reused while the bytes repeat (namespace, set, bins). */
+  private nsCache = new TokenCache();
+  private setCache = new TokenCache();
+  private binCaches: TokenCache[] = [];
+  private scratch = Buffer.allocUnsafe(1024);
+
+  /** Bytes copied to join chunks (stays linear in the input; a test checks it). */
+  bytesJoined = 0;
+  // counters (validation summary)
+  records = 0;
+  bins = 0;
+  sindexes = 0;
+  udfs = 0;
+  headerNamespace: string | undefined;
+  firstFile = false;
+
+  constructor(opts: AsbDecodeOptions = {}) {
+    this.fileName = opts.fileName;
+    this.nsFrom = opts.nsRemap?.from;
+    this.nsTo = opts.nsRemap?.to;
+    this.binSet = opts.binList === undefined ? undefined : new Set(opts.binList);
+  }
+
+  /** The file's version, once the header line has been read. */
+  get fileVersion(): AsbHeader['version'] | undefined {
+    return this.version;
+  }
+
+  /** Bytes of the input consumed by the entries returned so far. */
+  get bytesConsumed(): number {
+    return this.dropped + this.pos;
+  }
+
+  /** Number of lines read so far. */
+  get lineCount(): number {
+    return this.line - 1 + (this.pos > this.lineStart ? 1 : 0);
+  }
+
+  push(chunk: Uint8Array): void {
+    if (this.eof) throw new Error('AsbDecoder: push() after end()');
+    if (chunk.length === 0) return;
+    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    this.queued.push(b);
+    this.queuedLen += b.length;
+  }
+
+  end(): void {
+    this.eof = true;
+  }
+
+  /** The next entry, or undefined when more input is needed (or, after `end()`, at the end). */
+  next(): AsbEntry | undefined {
+    for (;;) {
+      const avail = this.limit - this.pos;
+      if (avail >= this.need && (avail > 0 || this.eof) && !this.finished) {
+        const entry = this.tryParse();
+        if (entry !== undefined) return entry;
+        if (this.finished) return undefined;
+      } else if (this.finished) return undefined;
+      if (!this.refill()) {
+        if (this.eof && this.queuedLen === 0 && !this.finished) {
+          // Nothing new will come: parse what is left, reporting truncation as an error.
+          this.need = 0;
+          const entry = this.tryParse();
+          if (entry !== undefined) return entry;
+          if (this.finished) return undefined;
+        }
+        return undefined;
+      }
+    }
+  }
+
+  /** Joins the unparsed tail with queued chunks once they cover `need`. */
+  private refill(): boolean {
+    if (this.queuedLen === 0) return false;
+    const tail = this.limit - this.pos;
+    if (tail + this.queuedLen < this.need && !this.eof) return false;
+    let next: Buffer;
+    if (tail === 0 && this.queued.length === 1) next = this.queued[0]!;
+    else {
+      const parts = tail === 0 ? this.queued : [this.buf.subarray(this.pos, this.limit), ...this.queued];
+      next = Buffer.concat(parts, tail + this.queuedLen);
+      this.bytesJoined += next.length;
+    }
+    this.dropped += this.pos;
+    this.lineStart -= this.pos;
+    this.buf = next;
+    this.pos = 0;
+    this.limit = next.length;
+    this.queued = [];
+    this.queuedLen = 0;
+    this.need = 0;
+    return true;
+  }
+
+  private tryParse(): AsbEntry | undefined {
+    const start = this.pos;
+    const line = this.line;
+    const lineStart = this.lineStart;
+    this.hintEnd = 0;
+    try {
+      if (!this.headerDone) return this.parseHeader();
+      if (start >= this.limit) {
+        this.finished = true;
+        return undefined;
+      }
+      const c = this.buf[start]!;
+      if (c === PLUS) return this.parseRecord();
+      if (c === STAR && !this.legacy) return this.parseGlobal();
+      return this.fail(`Invalid start character ${printByte(c)} in block`, start);
+    } catch (e) {
+      if (e !== NEED_MORE) throw e;
+      this.pos = start;
+      this.line = line;
+      this.lineStart = lineStart;
+      const avail = this.limit - start;
+      this.need = this.hintEnd > 0 ? this.hintEnd - start : Math.max(avail + 1, avail * 2);
+      return undefined;
+    }
+  }
+
+  // ---------------------------------------------------------------- errors and low-level reads
+
+  private fail(detail: string, at: number): never {
+    throw new AsbParseError(detail, this.fileName, this.line, at - this.lineStart + 1);
+  }
+
+  /** Called when the bytes run out at `at`. */
+  private short(at: number): never {
+    if (this.eof && this.queuedLen === 0) {
+      if (!this.headerDone && at === 0) this.fail('Missing version line: empty backup file', at);
+      this.fail('Unexpected end of file in backup block', at);
+    }
+    throw NEED_MORE;
+  }
+
+  private expect(ch: number): void {
+    const p = this.pos;
+    if (p >= this.limit) this.short(p);
+    const c = this.buf[p]!;
+    if (c !== ch)
+      this.fail(`Unexpected character ${printByte(c)} in backup block, expected ${printByte(ch)}`, p);
+    this.pos = p + 1;
+  }
+
+  private expectLF(): void {
+    const p = this.pos;
+    if (p >= this.limit) this.short(p);
+    const c = this.buf[p]!;
+    if (c !== LF) this.fail(`Unexpected character ${printByte(c)} in backup block, expected '\\n'`, p);
+    this.pos = p + 1;
+    this.line++;
+    this.lineStart = p + 1;
+  }
+
+  /** Reads one byte. */
+  private byte(): number {
+    const p = this.pos;
+    if (p >= this.limit) this.short(p);
+    this.pos = p + 1;
+    return this.buf[p]!;
+  }
+
+  /**
+   * Reads an escaped token ending before an unescaped delimiter (LF always, SP when `spaceEnds`).
+   * The unescaped bytes are `tokBuf[tokS, tokE)`.
+   */
+  private tokBuf: Buffer = EMPTY;
+  private tokS = 0;
+  private tokE = 0;
+  private readToken(spaceEnds: boolean, lfEnds: boolean): void {
+    const b = this.buf;
+    const end = this.limit;
+    const s = this.pos;
+    let p = s;
+    // fast path: no backslash
+    for (;;) {
+      if (p >= end) this.short(p);
+      const c = b[p]!;
+      if ((c === LF && lfEnds) || (c === SP && spaceEnds)) {
+        this.tokBuf = b;
+        this.tokS = s;
+        this.tokE = p;
+        this.pos = p;
+        return;
+      }
+      if (c === BSL && !this.legacy) break;
+      if (p - s >= MAX_TOKEN) this.fail('Buffer overflow while reading token in backup block', p);
+      if (c === LF) {
+        this.line++;
+        this.lineStart = p + 1;
+      }
+      p++;
+    }
+    // slow path: unescape into scratch
+    const out = this.scratch;
+    let n = p - s;
+    b.copy(out, 0, s, p);
+    let esc = false;
+    for (;;) {
+      if (p >= end) this.short(p);
+      const c = b[p]!;
+      if (!esc) {
+        if (c === BSL) {
+          esc = true;
+          p++;
+          continue;
+        }
+        if ((c === LF && lfEnds) || (c === SP && spaceEnds)) break;
+      }
+      esc = false;
+      if (n >= MAX_TOKEN) this.fail('Buffer overflow while reading token in backup block', p);
+      if (c === LF) {
+        this.line++;
+        this.lineStart = p + 1;
+      }
+      out[n++] = c;
+      p++;
+    }
+    this.tokBuf = out;
+    this.tokS = 0;
+    this.tokE = n;
+    this.pos = p;
+  }
+
+  private tokenString(): string {
+    return this.tokBuf.toString('utf8', this.tokS, this.tokE);
+  }
+
+  /** Reads decimal digits (a length) ending before `delim`; at most 1024^5. */
+  private readSize(delim: number): number {
+    const b = this.buf;
+    const end = this.limit;
+    let p = this.pos;
+    let v = 0;
+    for (;;) {
+      if (p >= end) this.short(p);
+      const c = b[p]!;
+      if (c === delim) break;
+      if (c < 0x30 || c > 0x39)
+        this.fail(`Invalid character ${printByte(c)} in backup block, expected digit`, p);
+      v = v * 10 + (c - 0x30);
+      if (v > MAX_SIZE) this.fail(`Size overflow in backup block`, p);
+      p++;
+    }
+    this.pos = p;
+    return v;
+  }
+
+  /** Reads a signed int64 ending before LF. Empty or lone `-` reads as 0, as in C. */
+  private readInt(): number | bigint {
+    const b = this.buf;
+    const end = this.limit;
+    const s = this.pos;
+    let p = s;
+    let neg = false;
+    if (p >= end) this.short(p);
+    if (b[p] === MINUS) {
+      neg = true;
+      p++;
+    }
+    let v = 0;
+    const ds = p;
+    for (;;) {
+      if (p >= end) this.short(p);
+      const c = b[p]!;
+      if (c === LF) break;
+      if (c < 0x30 || c > 0x39)
+        this.fail(`Invalid character ${printByte(c)} in backup block, expected digit`, p);
+      v = v * 10 + (c - 0x30);
+      p++;
+    }
+    this.pos = p;
+    if (p - ds <= 15) return neg ? (v === 0 ? 0 : -v) : v;
+    const big = BigInt(b.toString('latin1', s, p));
+    if (big > INT64_MAX || big < INT64_MIN)
+      this.fail(`Integer overflow with number ${b.toString('latin1', s, p)} in backup block`, s);
+    const n = Number(big);
+    return Number.isSafeInteger(n) ? n : big;
+  }
+
+  /** Reads an unsigned decimal ending before LF, checked against `max`. */
+  private readBounded(max: number, what: string): number {
+    const s = this.pos;
+    const v = this.readInt();
+    if (typeof v !== 'number' || v < 0 || v > max) this.fail(`Invalid ${what} ${String(v)}`, s);
+    return v;
+  }
+
+  /** Reads a float token ending before LF. */
+  private readDouble(): number {
+    const b = this.buf;
+    const end = this.limit;
+    const s = this.pos;
+    let p = s;
+    for (;;) {
+      if (p >= end) this.short(p);
+      const c = b[p]!;
+      if (c === LF) break;
+      p++;
+    }
+    this.pos = p;
+    const v = parseDoubleToken(b.toString('latin1', s, p));
+    if (v === undefined) {
+      // point at the first byte that cannot continue a float, like C's incremental check
+      let bad = s;
+      while (bad < p && isFloatPrefix(b.toString('latin1', s, bad + 1))) bad++;
+      if (bad === p) bad = s;
+      this.fail(
+        `Invalid floating-point value ${JSON.stringify(b.toString('latin1', s, p))} in backup block`,
+        bad,
+      );
+    }
+    return v;
+  }
+
+  /** Makes sure `n` bytes from `pos` plus one more (the terminator) are buffered. */
+  private ensureRaw(n: number): void {
+    const need = this.pos + n + 1;
+    if (need > this.limit) {
+      this.hintEnd = need;
+      this.short(this.limit);
+    }
+  }
+
+  /** Counts LFs inside a raw value `[s, e)` so line numbers stay right. */
+  private skipRaw(s: number, e: number): void {
+    const b = this.buf;
+    let i = b.indexOf(LF, s);
+    while (i !== -1 && i < e) {
+      this.line++;
+      this.lineStart = i + 1;
+      i = b.indexOf(LF, i + 1);
+    }
+    this.pos = e;
+  }
+
+  /** Reads `<len> SP <len raw bytes>` and returns a copy of the bytes (or EMPTY if not building). */
+  private readRaw(copy: boolean): Buffer {
+    const n = this.readSize(SP);
+    this.expect(SP);
+    this.ensureRaw(n);
+    const s = this.pos;
+    this.skipRaw(s, s + n);
+    if (!copy) return EMPTY;
+    const out = Buffer.allocUnsafe(n);
+    if (n <= 64) {
+      const b = this.buf;
+      for (let i = 0; i < n; i++) out[i] = b[s + i]!;
+    } else this.buf.copy(out, 0, s, s + n);
+    return out;
+  }
+
+  /** Reads `<b64len> SP <base64>` and returns the decoded bytes. */
+  private readBase64(copy: boolean): Buffer {
+    const sizeAt = this.pos;
+    const n = this.readSize(SP);
+    if ((n & 3) !== 0) this.fail(`Invalid encoded data size ${n}`, sizeAt);
+    this.expect(SP);
+    this.ensureRaw(n);
+    const s = this.pos;
+    const e = s + n;
+    const bad = findBadBase64(this.buf, s, e);
+    if (bad >= 0) {
+      this.skipRaw(s, bad);
+      this.fail(`Invalid base64 character ${printByte(this.buf[bad]!)} in backup block`, bad);
+    }
+    this.skipRaw(s, e);
+    if (!copy) return EMPTY;
+    if (n >= 512) return Buffer.from(this.buf.toString('latin1', s, e), 'base64');
+    const out = Buffer.allocUnsafe(decodedLength(this.buf, s, e));
+    decodeBase64Into(this.buf, s, e, out, 0);
+    return out;
+  }
+
+  // ---------------------------------------------------------------- header
+
+  private parseHeader(): AsbHeader | undefined {
+    const b = this.buf;
+    const end = this.limit;
+    // `Version X.Y\n` (C: 12 bytes; Go: any 3-byte version up to 3.2)
+    const prefix = 'Version ';
+    for (let i = 0; i < 12; i++) {
+      if (i >= end) this.short(i);
+      const c = b[i]!;
+      if (i < 8 && c !== prefix.charCodeAt(i)) this.fail('Invalid version line', i);
+    }
+    if (b[11] !== LF) this.fail('Invalid version line', 11);
+    const v = b.toString('latin1', 8, 11);
+    if (v !== '3.0' && v !== '3.1' && v !== '3.2') this.fail(`Invalid backup file version ${v}`, 8);
+    this.pos = 12;
+    this.line = 2;
+    this.lineStart = 12;
+    let namespace: string | undefined;
+    let firstFile = false;
+    // meta lines; the header is complete once the next byte is not '#' (or the file ends)
+    for (;;) {
+      const p = this.pos;
+      if (p >= end) {
+        if (this.eof && this.queuedLen === 0) break;
+        this.short(p);
+      }
+      if (b[p] !== HASH) break;
+      let lf = b.indexOf(LF, p);
+      if (lf === -1 || lf >= end) {
+        if (end - p >= MAX_META_LINE) this.fail('Meta line too long', p + MAX_META_LINE);
+        this.short(end);
+      }
+      if (lf - p + 1 > MAX_META_LINE) this.fail('Meta line too long', p + MAX_META_LINE);
+      if (b[p + 1] !== SP)
+        this.fail(`Unexpected character ${printByte(b[p + 1]!)} in meta data, expected ' '`, p + 1);
+      const text = b.toString('latin1', p + 2, lf);
+      if (text === 'first-file') firstFile = true;
+      else if (text.startsWith('namespace ')) {
+        namespace = b.toString('utf8', p + 12, lf);
+        if (this.nsTo !== undefined && namespace !== this.nsFrom) {
+          this.fail(`Invalid namespace ${namespace} in backup file, expected: ${this.nsFrom}`, p + 12);
+        }
+      } else {
+        const sp = text.indexOf(' ');
+        this.fail(`Invalid meta data ${JSON.stringify(sp < 0 ? text : text.slice(0, sp))}`, p + 2);
+      }
+      lf = lf + 1;
+      this.pos = lf;
+      this.line++;
+      this.lineStart = lf;
+    }
+    this.headerDone = true;
+    this.version = v;
+    this.legacy = v === '3.0';
+    this.headerNamespace = namespace;
+    this.firstFile = firstFile;
+    return { kind: 'header', version: v, namespace, firstFile };
+  }
+
+  // ---------------------------------------------------------------- globals
+
+  private parseGlobal(): SecondaryIndex | UdfModule {
+    this.pos++;
+    this.expect(SP);
+    const at = this.pos;
+    const t = this.byte();
+    if (t === 0x69 /* i */ || (t === 0x65 /* e */ && this.version === '3.2'))
+      return this.parseIndex(t === 0x65);
+    if (t === 0x75 /* u */) return this.parseUdf();
+    return this.fail(`Invalid global type character ${printByte(t)} in block`, at);
+  }
+
+  private parseIndex(expression: boolean): SecondaryIndex {
+    this.expect(SP);
+    this.readToken(true, false);
+    let namespace = this.tokenString();
+    const nsAt = this.pos;
+    this.expect(SP);
+    this.readToken(true, false);
+    const set = this.tokenString();
+    this.expect(SP);
+    this.readToken(true, false);
+    const name = this.tokenString();
+    if (this.nsTo !== undefined) {
+      if (namespace !== this.nsFrom) {
+        this.fail(`Invalid namespace ${namespace} in index ${name}, expected: ${this.nsFrom}`, nsAt);
+      }
+      namespace = this.nsTo;
+    }
+    this.expect(SP);
+    const itAt = this.pos;
+    const it = this.byte();
+    if (it !== 0x4e && it !== 0x4c && it !== 0x4b && it !== 0x56) {
+      this.fail(`Invalid index type character ${printByte(it)} in block`, itAt);
+    }
+    const indexType = String.fromCharCode(it) as SindexIndexType;
+    this.expect(SP);
+    const npAt = this.pos;
+    const npaths = this.readSize(SP);
+    if (npaths === 0) this.fail('Missing path(s) in index block', npAt);
+    const paths: SecondaryIndex['paths'] = [];
+    for (let i = 0; i < npaths; i++) {
+      this.expect(SP);
+      this.readToken(true, false);
+      const path = this.tokenString();
+      this.expect(SP);
+      const ptAt = this.pos;
+      const pt = this.byte();
+      if (pt !== 0x53 && pt !== 0x4e && pt !== 0x47 && pt !== 0x42) {
+        this.fail(`Invalid path type character ${printByte(pt)} in block`, ptAt);
+      }
+      paths.push({ path, type: String.fromCharCode(pt) as SindexPathType });
+    }
+    let context: string | undefined;
+    let expr: string | undefined;
+    if (this.pos >= this.limit) this.short(this.pos);
+    if (this.buf[this.pos] !== LF) {
+      this.expect(SP);
+      // ctx (and for `* e` the expression) are base64: the last SP-separated token is the expression
+      this.readToken(expression, true);
+      const first = this.tokenString();
+      if (expression) {
+        if (this.buf[this.pos] === SP) {
+          this.pos++;
+          this.readToken(false, true);
+          context = first;
+          expr = this.tokenString();
+        } else expr = first;
+      } else context = first;
+    }
+    if (expression && expr === undefined) this.fail('Missing expression in expression index line', this.pos);
+    this.expectLF();
+    this.sindexes++;
+    const idx: SecondaryIndex = { kind: 'sindex', namespace, set, name, indexType, paths };
+    if (context !== undefined && context !== '') idx.context = context;
+    if (expr !== undefined) idx.expression = expr;
+    return idx;
+  }
+
+  private parseUdf(): UdfModule {
+    this.expect(SP);
+    const at = this.pos;
+    const t = this.byte();
+    if (t !== 0x4c) this.fail(`Invalid UDF type character ${printByte(t)} in block`, at);
+    this.expect(SP);
+    this.readToken(true, false);
+    const name = this.tokenString();
+    this.expect(SP);
+    const sizeAt = this.pos;
+    const n = this.readSize(SP);
+    if (n > 0xffffffff) this.fail(`UDF file ${name} is too large (${n} bytes)`, sizeAt);
+    this.expect(SP);
+    this.ensureRaw(n);
+    const s = this.pos;
+    this.skipRaw(s, s + n);
+    const content = Buffer.from(this.buf.subarray(s, s + n));
+    this.expectLF();
+    this.udfs++;
+    return { kind: 'udf', language: 'L', name, content };
+  }
+
+  // ---------------------------------------------------------------- records
+
+  /** Reads `+ <letter>` (a record header line start) and returns the letter. */
+  private lineLetter(): number {
+    this.expect(PLUS);
+    this.expect(SP);
+    return this.byte();
+  }
+
+  /** Checks the letter just read, then the SP after it. */
+  private letter(c: number, expected: number): void {
+    if (c !== expected) {
+      this.fail(
+        `Unexpected character ${printByte(c)} in backup block, expected ${printByte(expected)}`,
+        this.pos - 1,
+      );
+    }
+    this.expect(SP);
+  }
+
+  private parseRecord(): AsbRecord {
+    const build = this.build;
+    let key: UserKey | undefined;
+    this.pos++;
+    this.expect(SP);
+    let c = this.byte();
+    if (c === 0x6b /* k */) {
+      this.expect(SP);
+      key = this.parseKey();
+      this.expectLF();
+      c = this.lineLetter();
+      this.letter(c, 0x6e /* n */);
+    } else this.letter(c, c === 0x6e ? 0x6e : 0x6b);
+
+    // namespace
+    const nsAt = this.pos;
+    this.readToken(false, true);
+    let namespace = this.nsCache.get(this.tokBuf, this.tokS, this.tokE);
+    if (this.nsFrom !== undefined) {
+      if (namespace !== this.nsFrom) {
+        this.fail(`Invalid namespace ${namespace} in backup record, expected: ${this.nsFrom}`, nsAt);
+      }
+      if (this.nsTo !== undefined) namespace = this.nsTo;
+    }
+    this.expectLF();
+
+    // digest: exactly 28 base64 chars
+    this.letter(this.lineLetter(), 0x64 /* d */);
+    const ds = this.pos;
+    const b = this.buf;
+    const avail = Math.min(28, this.limit - ds);
+    for (let i = 0; i < avail; i++) {
+      const ch = b[ds + i]!;
+      if (B64_DEC[ch]! > 63 && !(ch === 0x3d && i === 27)) {
+        this.fail(`Invalid base64 character ${printByte(ch)} in digest`, ds + i);
+      }
+    }
+    if (ds + 29 > this.limit) {
+      this.hintEnd = ds + 29;
+      this.short(this.limit);
+    }
+    if (b[ds + 27] !== 0x3d) this.fail('Invalid digest: expected 28 base64 characters for 20 bytes', ds + 27);
+    let digest = EMPTY;
+    if (build) {
+      digest = Buffer.allocUnsafe(20);
+      decodeBase64Into(b, ds, ds + 28, digest, 0);
+    }
+    this.pos = ds + 28;
+    this.expectLF();
+
+    // optional set
+    c = this.lineLetter();
+    let set: string | undefined;
+    if (c === 0x73 /* s */) {
+      this.expect(SP);
+      this.readToken(false, true);
+      set = this.setCache.get(this.tokBuf, this.tokS, this.tokE);
+      this.expectLF();
+      c = this.lineLetter();
+    }
+    this.letter(c, 0x67 /* g */);
+    const generation = this.readBounded(65535, 'generation count');
+    this.expectLF();
+    this.letter(this.lineLetter(), 0x74 /* t */);
+    const voidTime = this.readBounded(0xffffffff, 'expiration time');
+    this.expectLF();
+    this.letter(this.lineLetter(), 0x62 /* b */);
+    const nbins = this.readBounded(65535, 'bin count');
+    this.expectLF();
+
+    const bins: Bin[] = [];
+    for (let i = 0; i < nbins; i++) {
+      const bin = this.parseBin(i);
+      if (bin !== undefined) bins.push(bin);
+    }
+    this.records++;
+    this.bins += nbins;
+    return { kind: 'record', namespace, digest, set, key, generation, voidTime, bins };
+  }
+
+  private parseKey(): UserKey {
+    const at = this.pos;
+    const t = this.byte();
+    const build = this.build;
+    switch (t) {
+      case 0x49: // I
+        this.expect(SP);
+        return { type: ParticleType.INTEGER, value: this.readInt() };
+      case 0x44: // D
+        this.expect(SP);
+        return { type: ParticleType.FLOAT, value: this.readDouble() };
+      case 0x53: // S
+        this.expect(SP);
+        return { type: ParticleType.STRING, value: this.readRaw(build) };
+      case 0x58: // X
+        this.expect(SP);
+        return { type: ParticleType.STRING, value: this.readBase64(build) };
+      case 0x42: {
+        // B or B!
+        if (this.pos >= this.limit) this.short(this.pos);
+        const compact = this.buf[this.pos] === BANG;
+        if (compact) this.pos++;
+        this.expect(SP);
+        return { type: ParticleType.BLOB, value: compact ? this.readRaw(build) : this.readBase64(build) };
+      }
+      default:
+        return this.fail(`Invalid key type character ${printByte(t)} in block`, at);
+    }
+  }
+
+  private parseBin(index: number): Bin | undefined {
+    this.expect(MINUS);
+    this.expect(SP);
+    const at = this.pos;
+    const t = this.byte();
+    const bytesType = BYTES_TYPE_OF[t]!;
+    if (
+      bytesType < 0 &&
+      t !== 0x4e && // N
+      t !== 0x5a && // Z
+      t !== 0x49 && // I
+      t !== 0x44 && // D
+      t !== 0x53 && // S
+      t !== 0x58 && // X
+      t !== 0x47 // G
+    ) {
+      if (t === 0x55)
+        this.fail("LDT bins (type 'U') are not supported; use an older tool to restore this backup", at);
+      this.fail(`Invalid bin type character ${printByte(t)} in block`, at);
+    }
+    if (this.pos >= this.limit) this.short(this.pos);
+    let compact = false;
+    if (this.buf[this.pos] === BANG) {
+      compact = true;
+      this.pos++;
+    }
+    this.expect(SP);
+    this.readToken(true, true);
+    let cache = this.binCaches[index];
+    if (cache === undefined) {
+      cache = new TokenCache();
+      this.binCaches[index] = cache;
+    }
+    const name = cache.get(this.tokBuf, this.tokS, this.tokE);
+    const keep =
+      this.build && (this.binSet === undefined || this.binSet.has(name)) && name !== 'LDTCONTROLBIN';
+    if (t === 0x4e) {
+      this.expectLF();
+      return keep ? { name, type: ParticleType.NULL, value: null } : undefined;
+    }
+    this.expect(SP);
+    let bin: Bin;
+    if (bytesType >= 0) {
+      const value = compact ? this.readRaw(keep) : this.readBase64(keep);
+      bin = { name, type: bytesType as typeof ParticleType.BLOB, value };
+    } else {
+      switch (t) {
+        case 0x49:
+          bin = { name, type: ParticleType.INTEGER, value: this.readInt() };
+          break;
+        case 0x44:
+          bin = { name, type: ParticleType.FLOAT, value: this.readDouble() };
+          break;
+        case 0x53:
+          bin = { name, type: ParticleType.STRING, value: this.readRaw(keep) };
+          break;
+        case 0x58:
+          bin = { name, type: ParticleType.STRING, value: this.readBase64(keep) };
+          break;
+        case 0x47:
+          bin = { name, type: ParticleType.GEOJSON, value: this.readRaw(keep) };
+          break;
+        default: {
+          // Z
+          const vAt = this.pos;
+          const v = this.byte();
+          if (v !== 0x54 && v !== 0x46) {
+            this.fail(`Invalid boolean value in backup block, expected 'T' or 'F'`, vAt);
+          }
+          bin = { name, type: ParticleType.BOOL, value: v === 0x54 };
+        }
+      }
+    }
+    this.expectLF();
+    return keep ? bin : undefined;
+  }
+}
+
+/** Whether `s` can still grow into a float (C's incremental check, made lenient). */
+function isFloatPrefix(s: string): boolean {
+  return /^[+-]?(?:[0-9]*\.?[0-9]*(?:[eE][+-]?[0-9]*)?|n(?:an?)?|i(?:n(?:f(?:i(?:n(?:i(?:ty?)?)?)?)?)?)?)$/i.test(
+    s,
+  );
+}
+
+/** Remembers the string made from the last token bytes, to skip re-decoding repeated names. */
+class TokenCache {
+  private bytes = Buffer.allocUnsafe(64);
+  private len = -1;
+  private str = '';
+  get(b: Buffer, s: number, e: number): string {
+    const n = e - s;
+    if (n === this.len) {
+      const mine = this.bytes;
+      let i = 0;
+      while (i < n && mine[i] === b[s + i]) i++;
+      if (i === n) return this.str;
+    }
+    const str = b.toString('utf8', s, e);
+    if (n <= 64) {
+      b.copy(this.bytes, 0, s, e);
+      this.len = n;
+      this.str = str;
+    }
+    return str;
+  }
+}
+
+/** Any async or sync iterable of byte chunks, or a Node readable stream. */
+export type AsbByteSource =
+  | AsyncIterable<Buffer | Uint8Array>
+  | Iterable<Buffer | Uint8Array>
+  | NodeJS.ReadableStream;
+
+/** Decodes a `.asb` byte stream into entries, one batch per input chunk (cheapest to iterate). */
+export async function* decodeAsbBatches(
+  source: AsbByteSource,
+  opts: AsbDecodeOptions = {},
+): AsyncGenerator<AsbEntry[]> {
+  const dec = new AsbDecoder(opts);
+  for await (const chunk of source as AsyncIterable<Buffer | Uint8Array | string>) {
+    if (typeof chunk === 'string')
+      throw new TypeError('decodeAsb: source yields strings; open it without an encoding');
+    dec.push(chunk);
+    const batch = drain(dec);
+    if (batch.length > 0) yield batch;
+  }
+  dec.end();
+  const batch = drain(dec);
+  if (batch.length > 0) yield batch;
+}
+
+function drain(dec: AsbDecoder): AsbEntry[] {
+  const out: AsbEntry[] = [];
+  for (let e = dec.next(); e !== undefined; e = dec.next()) out.push(e);
+  return out;
+}
+
+/**
+ * Decodes a `.asb` byte stream: the header first, then sindex, UDF and record entries in file
+ * order. Throws `AsbParseError` (file, line, column) on malformed or truncated input.
+ */
+export async function* decodeAsb(
+  source: AsbByteSource,
+  opts: AsbDecodeOptions = {},
+): AsyncGenerator<AsbEntry> {
+  for await (const batch of decodeAsbBatches(source, opts)) yield* batch;
+}
+
+/** Validator: parses and checks every byte but builds no records. */
+class AsbValidator extends AsbDecoder {
+  constructor(opts: AsbDecodeOptions) {
+    super(opts);
+    this.build = false;
+  }
+}
+
+/** Parses a whole `.asb` stream without building records; throws `AsbParseError` on bad input. */
+export async function validateAsb(
+  source: AsbByteSource,
+  opts: AsbDecodeOptions = {},
+): Promise<AsbValidationSummary> {
+  const dec = new AsbValidator(opts);
+  for await (const chunk of source as AsyncIterable<Buffer | Uint8Array>) {
+    dec.push(chunk);
+    while (dec.next() !== undefined);
+  }
+  dec.end();
+  while (dec.next() !== undefined);
+  return {
+    version: dec.fileVersion,
+    namespace: dec.headerNamespace,
+    firstFile: dec.firstFile,
+    records: dec.records,
+    bins: dec.bins,
+    sindexes: dec.sindexes,
+    udfs: dec.udfs,
+    bytes: dec.bytesConsumed,
+    lines: dec.lineCount,
+  };
+}

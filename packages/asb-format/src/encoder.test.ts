@@ -1,0 +1,208 @@
+import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { describe, expect, it } from 'vitest';
+import {
+  AsbEncodeError,
+  AsbEncoder,
+  type AsbRecord,
+  createAsbEncodeStream,
+  decodeAsb,
+  encodeAsb,
+  escapeAsbName,
+  ParticleType,
+} from './index.js';
+import { collectAsb, fixtureUrl, OFFICIAL_BACKUPS } from './test/index.js';
+
+const digest = Buffer.from('7JEZLUt/jONdXXjTS8ply6qqyWA=', 'base64');
+
+function record(over: Partial<AsbRecord> = {}): AsbRecord {
+  return {
+    kind: 'record',
+    namespace: 'test',
+    digest,
+    set: undefined,
+    key: undefined,
+    generation: 1,
+    voidTime: 0,
+    bins: [],
+    ...over,
+  };
+}
+
+describe('AsbEncoder writes what the official C tool writes', () => {
+  const files = [
+    ...OFFICIAL_BACKUPS,
+    { path: 'test_backup_file.asb', compact: false },
+    { path: 'generated/example_plain.asb', compact: false },
+    { path: 'generated/example_compact.asb', compact: true },
+  ];
+  for (const { path, compact } of files) {
+    it(`re-encodes ${path} byte for byte${compact ? ' (compact)' : ''}`, async () => {
+      const data = readFileSync(fixtureUrl(path));
+      const enc = new AsbEncoder({ compact, slabSize: 4096 });
+      const chunks: Buffer[] = [];
+      let sum = 0;
+      for await (const e of decodeAsb([data])) {
+        sum += enc.writeEntry(e);
+        if (enc.length > 3000) chunks.push(enc.takeChunk());
+      }
+      chunks.push(enc.takeChunk());
+      const out = Buffer.concat(chunks);
+      expect(sum).toBe(out.length);
+      expect(out.equals(data)).toBe(true);
+    });
+  }
+
+  it('writes every bin type, escapes names and formats numbers like C', () => {
+    const enc = new AsbEncoder();
+    enc.writeHeader({ namespace: 'test', firstFile: true });
+    const n = enc.writeRecord(
+      record({
+        key: { type: ParticleType.FLOAT, value: 0.1 },
+        set: 'a set',
+        generation: 65535,
+        voidTime: 0xffffffff,
+        bins: [
+          { name: 'n\\ \n', type: ParticleType.NULL, value: null },
+          { name: 'z', type: ParticleType.BOOL, value: false },
+          { name: 'i', type: ParticleType.INTEGER, value: -(2n ** 63n) },
+          { name: 'i2', type: ParticleType.INTEGER, value: 1234567890123 },
+          { name: 'd', type: ParticleType.FLOAT, value: -0 },
+          { name: 'g', type: ParticleType.GEOJSON, value: Buffer.from('{}') },
+          { name: 'j', type: ParticleType.JAVA_BLOB, value: Buffer.from([1]) },
+          { name: 'c', type: ParticleType.CSHARP_BLOB, value: Buffer.from([1, 2]) },
+          { name: 'p', type: ParticleType.PYTHON_BLOB, value: Buffer.alloc(0) },
+          { name: 'r', type: ParticleType.RUBY_BLOB, value: Buffer.from([255]) },
+          { name: 'h', type: ParticleType.PHP_BLOB, value: Buffer.from([0]) },
+          { name: 'e', type: ParticleType.ERLANG_BLOB, value: Buffer.from([0]) },
+          { name: 'y', type: ParticleType.HLL, value: Buffer.from([0]) },
+        ],
+      }),
+    );
+    const text = enc.takeChunk().toString('latin1');
+    expect(text).toBe(
+      'Version 3.1\n# namespace test\n# first-file\n' +
+        '+ k D 0.10000000000000001\n+ n test\n+ d 7JEZLUt/jONdXXjTS8ply6qqyWA=\n+ s a\\ set\n+ g 65535\n+ t 4294967295\n+ b 13\n' +
+        '- N n\\\\\\ \\\n\n- Z z F\n- I i -9223372036854775808\n- I i2 1234567890123\n- D d -0\n- G g 2 {}\n' +
+        '- J j 4 AQ==\n- C c 4 AQI=\n- P p 0 \n- R r 4 /w==\n- H h 4 AA==\n- E e 4 AA==\n- Y y 4 AA==\n',
+    );
+    expect(n).toBe(text.length - 'Version 3.1\n# namespace test\n# first-file\n'.length);
+  });
+
+  it('writes compact keys and bins raw, strings unchanged', () => {
+    const enc = new AsbEncoder({ compact: true });
+    enc.writeRecord(
+      record({
+        key: { type: ParticleType.BLOB, value: Buffer.from('a\nb') },
+        bins: [
+          { name: 'l', type: ParticleType.LIST, value: Buffer.from([0x91, 1]) },
+          { name: 's', type: ParticleType.STRING, value: Buffer.from('x y') },
+        ],
+      }),
+    );
+    expect(enc.takeChunk().toString('latin1')).toBe(
+      '+ k B! 3 a\nb\n+ n test\n+ d 7JEZLUt/jONdXXjTS8ply6qqyWA=\n+ g 1\n+ t 0\n+ b 2\n- L! l 2 \x91\x01\n- S s 3 x y\n',
+    );
+  });
+
+  it('writes sindex and UDF lines (empty set, ctx, expression, escaped names)', () => {
+    const enc = new AsbEncoder();
+    enc.writeSecondaryIndex({
+      kind: 'sindex',
+      namespace: 'test',
+      set: '',
+      name: 'idx tags',
+      indexType: 'L',
+      paths: [{ path: 'tags', type: 'S' }],
+    });
+    enc.writeSecondaryIndex({
+      kind: 'sindex',
+      namespace: 'test',
+      set: 'demo',
+      name: 'c',
+      indexType: 'K',
+      paths: [{ path: 'b', type: 'B' }],
+      context: 'lhABI8zIIqMDaWQ=',
+    });
+    enc.writeSecondaryIndex({
+      kind: 'sindex',
+      namespace: 'test',
+      set: 'demo',
+      name: 'e',
+      indexType: 'N',
+      paths: [{ path: 'b', type: 'N' }],
+      expression: 'kwGT',
+    });
+    enc.writeUdf({ kind: 'udf', language: 'L', name: 'my mod.lua', content: Buffer.from('return 1\n') });
+    expect(enc.takeChunk().toString()).toBe(
+      '* i test  idx\\ tags L 1 tags S\n* i test demo c K 1 b B lhABI8zIIqMDaWQ=\n* e test demo e N 1 b N kwGT\n* u L my\\ mod.lua 9 return 1\n\n',
+    );
+  });
+
+  it('refuses values the format cannot hold, leaving nothing half-written', () => {
+    const enc = new AsbEncoder();
+    enc.writeRecord(record());
+    const before = enc.length;
+    const bad: [Partial<AsbRecord>, RegExp][] = [
+      [{ digest: Buffer.alloc(19) }, /digest must be 20 bytes/],
+      [{ generation: 70000 }, /generation 70000 is out of range/],
+      [{ voidTime: -1 }, /void time -1/],
+      [{ bins: [{ name: 'i', type: ParticleType.INTEGER, value: 2n ** 63n }] }, /does not fit in 64 bits/],
+      [{ bins: [{ name: 'i', type: ParticleType.INTEGER, value: 1.5 }] }, /not an integer/],
+      [{ bins: [{ name: 'v', type: 16, value: Buffer.alloc(1) } as never] }, /Invalid bytes type 16/],
+    ];
+    for (const [over, msg] of bad) {
+      expect(() => enc.writeRecord(record(over))).toThrow(msg);
+      expect(() => enc.writeRecord(record(over))).toThrow(AsbEncodeError);
+      expect(enc.length).toBe(before);
+    }
+  });
+
+  it('grows past the slab for huge records and keeps taken chunks intact', () => {
+    const enc = new AsbEncoder({ slabSize: 4096 });
+    const big = Buffer.alloc(100_000, 7);
+    enc.writeRecord(
+      record({ bins: [{ name: 'a', type: ParticleType.STRING, value: Buffer.from('first') }] }),
+    );
+    const first = enc.takeChunk();
+    const copy = Buffer.from(first);
+    enc.writeRecord(record({ bins: [{ name: 'b', type: ParticleType.BLOB, value: big }] }));
+    enc.writeRecord(record({ bins: [{ name: 'c', type: ParticleType.BLOB, value: big }] }));
+    expect(first.equals(copy)).toBe(true);
+    expect(enc.takeChunk().length).toBeGreaterThan(2 * 133_336);
+  });
+
+  it('escapeAsbName escapes backslash, space and LF', () => {
+    expect(escapeAsbName('a b\\c\nd')).toBe('a\\ b\\\\c\\\nd');
+  });
+});
+
+describe('stream wrappers', () => {
+  it('encodeAsb and createAsbEncodeStream produce the same bytes as the fixture', async () => {
+    const data = readFileSync(fixtureUrl('official-backups/par4/test_00001.asb'));
+    const entries = await collectAsb([data]);
+    const viaGen: Buffer[] = [];
+    for await (const c of encodeAsb(entries, { chunkSize: 100 })) viaGen.push(c);
+    expect(viaGen.length).toBeGreaterThan(1);
+    expect(Buffer.concat(viaGen).equals(data)).toBe(true);
+    const viaStream: Buffer[] = [];
+    await pipeline(
+      Readable.from(entries),
+      createAsbEncodeStream({ chunkSize: 500 }),
+      async (src: AsyncIterable<Buffer>) => {
+        for await (const c of src) viaStream.push(c);
+      },
+    );
+    expect(Buffer.concat(viaStream).equals(data)).toBe(true);
+  });
+
+  it('the Transform fails the pipeline on an unencodable entry', async () => {
+    const bad = record({ generation: -1 });
+    await expect(
+      pipeline(Readable.from([bad]), createAsbEncodeStream(), async (src: AsyncIterable<Buffer>) => {
+        for await (const _ of src);
+      }),
+    ).rejects.toThrow(AsbEncodeError);
+  });
+});

@@ -1,0 +1,498 @@
+// `.asb` encoder writing exactly what the official C asbackup writes for the same data. Entities
+// are written into one growing slab; `takeChunk()` hands out what was written since the last take
+// (a view of the slab, never overwritten afterwards), so records cost no per-record buffers.
+
+import { Transform } from 'node:stream';
+import { base64Length, writeBase64 } from './base64.js';
+import { AsbEncodeError } from './errors.js';
+import { formatDouble } from './float.js';
+import {
+  type AsbEntry,
+  type AsbHeader,
+  type AsbRecord,
+  type Bin,
+  ParticleType,
+  type SecondaryIndex,
+  type UdfModule,
+  type UserKey,
+} from './model.js';
+
+export interface AsbEncoderOptions {
+  /** `--compact`: bytes-family values (`B! … L!`, `+ k B!`) written raw instead of base64. */
+  compact?: boolean;
+  /** Initial slab size in bytes (default 1 MiB); it grows to fit any single entity. */
+  slabSize?: number;
+}
+
+/** Header fields for `writeHeader`. `namespace` is written as given (the escaped form). */
+export interface AsbHeaderInit {
+  namespace?: string | undefined;
+  firstFile?: boolean;
+  /** Default '3.1'; use '3.2' only for files with expression indexes. */
+  version?: AsbHeader['version'];
+}
+
+const LF = 0x0a;
+const SP = 0x20;
+const BSL = 0x5c;
+
+/** Type letter per particle type for bytes-family bins. */
+const BYTES_LETTER: Record<number, number> = {
+  [ParticleType.BLOB]: 0x42, // B
+  [ParticleType.JAVA_BLOB]: 0x4a, // J
+  [ParticleType.CSHARP_BLOB]: 0x43, // C
+  [ParticleType.PYTHON_BLOB]: 0x50, // P
+  [ParticleType.RUBY_BLOB]: 0x52, // R
+  [ParticleType.PHP_BLOB]: 0x48, // H
+  [ParticleType.ERLANG_BLOB]: 0x45, // E
+  [ParticleType.HLL]: 0x59, // Y
+  [ParticleType.MAP]: 0x4d, // M
+  [ParticleType.LIST]: 0x4c, // L
+};
+
+/** Escapes `\`, SP and LF with a backslash, byte-wise (name escaping of spec §1.4). */
+export function escapeAsbBytes(src: Uint8Array): Buffer {
+  let extra = 0;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i]!;
+    if (c === BSL || c === SP || c === LF) extra++;
+  }
+  const out = Buffer.allocUnsafe(src.length + extra);
+  let o = 0;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i]!;
+    if (c === BSL || c === SP || c === LF) out[o++] = BSL;
+    out[o++] = c;
+  }
+  return out;
+}
+
+/** The escaped form of a name as it appears in a `.asb` file. */
+export function escapeAsbName(name: string): string {
+  return escapeAsbBytes(Buffer.from(name, 'utf8')).toString('utf8');
+}
+
+function decimalDigits(v: number): number {
+  let n = 1;
+  for (let t = v; t >= 10; t = Math.floor(t / 10)) n++;
+  return n;
+}
+
+const MAX_CACHED_NAMES = 4096;
+const INT64_MAX = (1n << 63n) - 1n;
+const INT64_MIN = -(1n << 63n);
+
+export class AsbEncoder {
+  readonly compact: boolean;
+  private readonly slabSize: number;
+  private out: Buffer;
+  private pos = 0;
+  private chunkStart = 0;
+  /** Escaped UTF-8 bytes of names seen before. */
+  private names = new Map<string, Buffer>();
+
+  constructor(opts: AsbEncoderOptions = {}) {
+    this.compact = opts.compact ?? false;
+    this.slabSize = Math.max(4096, opts.slabSize ?? 1 << 20);
+    this.out = Buffer.allocUnsafeSlow(this.slabSize);
+  }
+
+  /** Bytes written since the last `takeChunk()`. */
+  get length(): number {
+    return this.pos - this.chunkStart;
+  }
+
+  /** Returns the bytes written since the last call; the view stays valid and unchanged. */
+  takeChunk(): Buffer {
+    const chunk = this.out.subarray(this.chunkStart, this.pos);
+    this.chunkStart = this.pos;
+    return chunk;
+  }
+
+  /** Makes room for `n` more bytes. */
+  private ensure(n: number): void {
+    if (this.pos + n <= this.out.length) return;
+    const pending = this.pos - this.chunkStart;
+    const next = Buffer.allocUnsafeSlow(Math.max(this.slabSize, pending + n));
+    this.out.copy(next, 0, this.chunkStart, this.pos);
+    this.out = next;
+    this.chunkStart = 0;
+    this.pos = pending;
+  }
+
+  private name(s: string): Buffer {
+    let b = this.names.get(s);
+    if (b === undefined) {
+      b = escapeAsbBytes(Buffer.from(s, 'utf8'));
+      if (this.names.size >= MAX_CACHED_NAMES) this.names.clear();
+      this.names.set(s, b);
+    }
+    return b;
+  }
+
+  // ------------------------------------------------------------------ low-level writers
+
+  private ascii(s: string): void {
+    const out = this.out;
+    let p = this.pos;
+    for (let i = 0; i < s.length; i++) out[p++] = s.charCodeAt(i);
+    this.pos = p;
+  }
+
+  private bytes(b: Uint8Array): void {
+    const n = b.length;
+    const out = this.out;
+    const p = this.pos;
+    if (n <= 32) for (let i = 0; i < n; i++) out[p + i] = b[i]!;
+    else out.set(b, p);
+    this.pos = p + n;
+  }
+
+  private uint(v: number): void {
+    const out = this.out;
+    let p = this.pos;
+    if (v < 10) {
+      out[p] = 0x30 + v;
+      this.pos = p + 1;
+      return;
+    }
+    if (v <= 0x7fffffff) {
+      const digits =
+        v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 : v < 1000000 ? 6 : decimalDigits(v);
+      p += digits;
+      this.pos = p;
+      while (v >= 10) {
+        const q = (v / 10) | 0;
+        out[--p] = 0x30 + v - q * 10;
+        v = q;
+      }
+      out[--p] = 0x30 + v;
+      return;
+    }
+    const digits = decimalDigits(v);
+    p += digits;
+    this.pos = p;
+    while (v >= 10) {
+      const q = Math.floor(v / 10);
+      out[--p] = 0x30 + (v - q * 10);
+      v = q;
+    }
+    out[--p] = 0x30 + v;
+  }
+
+  private int(v: number | bigint, what: string): void {
+    if (typeof v === 'bigint') {
+      if (v > INT64_MAX || v < INT64_MIN) throw new AsbEncodeError(`${what}: ${v} does not fit in 64 bits`);
+      this.pos += this.out.write(v.toString(), this.pos, 'latin1');
+      return;
+    }
+    if (!Number.isInteger(v)) throw new AsbEncodeError(`${what}: ${v} is not an integer`);
+    if (v < 0) {
+      if (v < -9007199254740991) {
+        this.int(BigInt(v), what);
+        return;
+      }
+      this.out[this.pos++] = 0x2d;
+      this.uint(-v);
+    } else if (v > 9007199254740991) this.int(BigInt(v), what);
+    else this.uint(v);
+  }
+
+  private double(v: number): void {
+    this.ascii(formatDouble(v));
+  }
+
+  /** `<len> SP <raw>` */
+  private raw(v: Uint8Array): void {
+    this.uint(v.length);
+    this.out[this.pos++] = SP;
+    this.bytes(v);
+  }
+
+  /** `<b64len> SP <base64>` */
+  private b64(v: Uint8Array): void {
+    this.uint(base64Length(v.length));
+    this.out[this.pos++] = SP;
+    this.pos = writeBase64(this.out, this.pos, v);
+  }
+
+  private bounded(v: number, max: number, what: string): void {
+    if (!Number.isInteger(v) || v < 0 || v > max)
+      throw new AsbEncodeError(`${what} ${v} is out of range 0..${max}`);
+    this.uint(v);
+  }
+
+  // ------------------------------------------------------------------ entities
+
+  /** `Version 3.1`, `# namespace <ns>` (as given: escaped form), `# first-file`. */
+  writeHeader(h: AsbHeaderInit = {}): number {
+    const start = this.pos;
+    const ns = h.namespace === undefined ? undefined : Buffer.from(h.namespace, 'utf8');
+    this.ensure(32 + (ns?.length ?? 0));
+    this.ascii(`Version ${h.version ?? '3.1'}\n`);
+    if (ns !== undefined) {
+      this.ascii('# namespace ');
+      this.bytes(ns);
+      this.out[this.pos++] = LF;
+    }
+    if (h.firstFile) this.ascii('# first-file\n');
+    return this.pos - start;
+  }
+
+  writeSecondaryIndex(idx: SecondaryIndex): number {
+    const start = this.pos;
+    const ns = this.name(idx.namespace);
+    const set = this.name(idx.set);
+    const name = this.name(idx.name);
+    const paths = idx.paths.map((p) => this.name(p.path));
+    const ctx = idx.context === undefined ? undefined : escapeAsbBytes(Buffer.from(idx.context, 'latin1'));
+    const expr = idx.expression === undefined ? undefined : Buffer.from(idx.expression, 'latin1');
+    let size = 32 + ns.length + set.length + name.length + (ctx?.length ?? 0) + (expr?.length ?? 0);
+    for (const p of paths) size += p.length + 4;
+    this.ensure(size);
+    this.ascii(expr === undefined ? '* i ' : '* e ');
+    this.bytes(ns);
+    this.out[this.pos++] = SP;
+    this.bytes(set);
+    this.out[this.pos++] = SP;
+    this.bytes(name);
+    this.out[this.pos++] = SP;
+    this.out[this.pos++] = idx.indexType.charCodeAt(0) || 0x49;
+    this.out[this.pos++] = SP;
+    this.uint(paths.length);
+    for (let i = 0; i < paths.length; i++) {
+      this.out[this.pos++] = SP;
+      this.bytes(paths[i]!);
+      this.out[this.pos++] = SP;
+      this.out[this.pos++] = idx.paths[i]!.type.charCodeAt(0) || 0x49;
+    }
+    if (ctx !== undefined && ctx.length > 0) {
+      this.out[this.pos++] = SP;
+      this.bytes(ctx);
+    }
+    if (expr !== undefined) {
+      this.out[this.pos++] = SP;
+      this.bytes(expr);
+    }
+    this.out[this.pos++] = LF;
+    return this.pos - start;
+  }
+
+  writeUdf(udf: UdfModule): number {
+    const start = this.pos;
+    const name = this.name(udf.name);
+    this.ensure(32 + name.length + udf.content.length);
+    this.ascii('* u L ');
+    this.bytes(name);
+    this.out[this.pos++] = SP;
+    this.raw(udf.content);
+    this.out[this.pos++] = LF;
+    return this.pos - start;
+  }
+
+  /** Upper bound of the bytes `writeRecord` needs for `rec` (names cached as a side effect). */
+  private recordBound(rec: AsbRecord): number {
+    let n = 160 + this.name(rec.namespace).length + (rec.set === undefined ? 0 : this.name(rec.set).length);
+    const key = rec.key;
+    if (key !== undefined && (key.type === ParticleType.STRING || key.type === ParticleType.BLOB)) {
+      n += Math.ceil(key.value.length / 3) * 4 + 24;
+    }
+    const bins = rec.bins;
+    for (let i = 0; i < bins.length; i++) {
+      const bin = bins[i]!;
+      n += 40 + this.name(bin.name).length;
+      const v = bin.value;
+      if (v instanceof Uint8Array) n += Math.ceil(v.length / 3) * 4 + 4;
+    }
+    return n;
+  }
+
+  writeRecord(rec: AsbRecord): number {
+    this.ensure(this.recordBound(rec));
+    const start = this.pos;
+    try {
+      this.record(rec);
+    } catch (err) {
+      this.pos = start; // leave no half-written record behind
+      throw err;
+    }
+    return this.pos - start;
+  }
+
+  private record(rec: AsbRecord): void {
+    const out = this.out;
+    if (rec.key !== undefined) this.key(rec.key);
+    this.ascii('+ n ');
+    this.bytes(this.name(rec.namespace));
+    this.ascii('\n+ d ');
+    if (rec.digest.length !== 20)
+      throw new AsbEncodeError(`digest must be 20 bytes, got ${rec.digest.length}`);
+    this.pos = writeBase64(out, this.pos, rec.digest);
+    out[this.pos++] = LF;
+    if (rec.set !== undefined && rec.set !== '') {
+      this.ascii('+ s ');
+      this.bytes(this.name(rec.set));
+      out[this.pos++] = LF;
+    }
+    this.ascii('+ g ');
+    this.bounded(rec.generation, 65535, 'generation');
+    this.ascii('\n+ t ');
+    this.bounded(rec.voidTime, 0xffffffff, 'void time');
+    this.ascii('\n+ b ');
+    const bins = rec.bins;
+    this.bounded(bins.length, 65535, 'bin count');
+    out[this.pos++] = LF;
+    for (let i = 0; i < bins.length; i++) this.bin(bins[i]!);
+  }
+
+  private key(key: UserKey): void {
+    switch (key.type) {
+      case ParticleType.INTEGER:
+        this.ascii('+ k I ');
+        this.int(key.value, 'integer key');
+        break;
+      case ParticleType.FLOAT:
+        this.ascii('+ k D ');
+        this.double(key.value);
+        break;
+      case ParticleType.STRING:
+        this.ascii('+ k S ');
+        this.raw(key.value);
+        break;
+      case ParticleType.BLOB:
+        if (this.compact) {
+          this.ascii('+ k B! ');
+          this.raw(key.value);
+        } else {
+          this.ascii('+ k B ');
+          this.b64(key.value);
+        }
+        break;
+      default:
+        throw new AsbEncodeError(`unsupported key type ${(key as { type: number }).type}`);
+    }
+    this.out[this.pos++] = LF;
+  }
+
+  private bin(bin: Bin): void {
+    const out = this.out;
+    const name = this.name(bin.name);
+    out[this.pos] = 0x2d; // '-'
+    out[this.pos + 1] = SP;
+    switch (bin.type) {
+      case ParticleType.NULL:
+        out[this.pos + 2] = 0x4e;
+        out[this.pos + 3] = SP;
+        this.pos += 4;
+        this.bytes(name);
+        break;
+      case ParticleType.BOOL:
+        out[this.pos + 2] = 0x5a;
+        out[this.pos + 3] = SP;
+        this.pos += 4;
+        this.bytes(name);
+        out[this.pos] = SP;
+        out[this.pos + 1] = bin.value ? 0x54 : 0x46;
+        this.pos += 2;
+        break;
+      case ParticleType.INTEGER:
+        out[this.pos + 2] = 0x49;
+        out[this.pos + 3] = SP;
+        this.pos += 4;
+        this.bytes(name);
+        out[this.pos++] = SP;
+        this.int(bin.value, `bin ${bin.name}`);
+        break;
+      case ParticleType.FLOAT:
+        out[this.pos + 2] = 0x44;
+        out[this.pos + 3] = SP;
+        this.pos += 4;
+        this.bytes(name);
+        out[this.pos++] = SP;
+        this.double(bin.value);
+        break;
+      case ParticleType.STRING:
+      case ParticleType.GEOJSON:
+        out[this.pos + 2] = bin.type === ParticleType.STRING ? 0x53 : 0x47;
+        out[this.pos + 3] = SP;
+        this.pos += 4;
+        this.bytes(name);
+        out[this.pos++] = SP;
+        this.raw(bin.value);
+        break;
+      default: {
+        const letter = BYTES_LETTER[bin.type];
+        if (letter === undefined) {
+          throw new AsbEncodeError(`Invalid bytes type ${(bin as { type: number }).type} in bin ${bin.name}`);
+        }
+        out[this.pos + 2] = letter;
+        if (this.compact) {
+          out[this.pos + 3] = 0x21;
+          out[this.pos + 4] = SP;
+          this.pos += 5;
+          this.bytes(name);
+          out[this.pos++] = SP;
+          this.raw(bin.value);
+        } else {
+          out[this.pos + 3] = SP;
+          this.pos += 4;
+          this.bytes(name);
+          out[this.pos++] = SP;
+          this.b64(bin.value);
+        }
+      }
+    }
+    out[this.pos++] = LF;
+  }
+
+  /** Writes any entry; a header entry is written with its own version and fields. */
+  writeEntry(e: AsbEntry): number {
+    switch (e.kind) {
+      case 'record':
+        return this.writeRecord(e);
+      case 'sindex':
+        return this.writeSecondaryIndex(e);
+      case 'udf':
+        return this.writeUdf(e);
+      case 'header':
+        return this.writeHeader(e);
+    }
+  }
+}
+
+/** Encodes entries into byte chunks of about `chunkSize` bytes (default 256 KiB). */
+export async function* encodeAsb(
+  entries: AsyncIterable<AsbEntry> | Iterable<AsbEntry>,
+  opts: AsbEncoderOptions & { chunkSize?: number } = {},
+): AsyncGenerator<Buffer> {
+  const chunkSize = opts.chunkSize ?? 256 * 1024;
+  const enc = new AsbEncoder(opts);
+  for await (const e of entries) {
+    enc.writeEntry(e);
+    if (enc.length >= chunkSize) yield enc.takeChunk();
+  }
+  if (enc.length > 0) yield enc.takeChunk();
+}
+
+/** A Node Transform: `AsbEntry` objects in, `.asb` bytes out. */
+export function createAsbEncodeStream(opts: AsbEncoderOptions & { chunkSize?: number } = {}): Transform {
+  const chunkSize = opts.chunkSize ?? 256 * 1024;
+  const enc = new AsbEncoder(opts);
+  return new Transform({
+    writableObjectMode: true,
+    transform(entry: AsbEntry, _encoding, done) {
+      try {
+        enc.writeEntry(entry);
+      } catch (err) {
+        done(err as Error);
+        return;
+      }
+      if (enc.length >= chunkSize) done(null, enc.takeChunk());
+      else done();
+    },
+    flush(done) {
+      if (enc.length > 0) done(null, enc.takeChunk());
+      else done();
+    },
+  });
+}

@@ -1,0 +1,99 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { exactDigits17, formatDouble, parseDoubleToken } from './float.js';
+
+/** %.17g computed only through the exact BigInt path, to check the fast path against. */
+function slowG17(v: number): string {
+  if (Number.isNaN(v)) return 'nan';
+  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
+  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
+  const [digits, exp] = exactDigits17(Math.abs(v));
+  const sig = digits.replace(/0+$/, '') || '0';
+  let s: string;
+  if (exp < -4 || exp >= 17) {
+    s = `${sig[0]}${sig.length > 1 ? `.${sig.slice(1)}` : ''}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  } else if (exp < 0) s = `0.${'0'.repeat(-exp - 1)}${sig}`;
+  else if (sig.length <= exp + 1) s = sig + '0'.repeat(exp + 1 - sig.length);
+  else s = `${sig.slice(0, exp + 1)}.${sig.slice(exp + 1)}`;
+  return v < 0 ? `-${s}` : s;
+}
+
+describe('formatDouble (%.17g)', () => {
+  it('matches the glibc vectors of spec §1.8', () => {
+    const vectors: [number, string][] = [
+      [0.1, '0.10000000000000001'],
+      [1, '1'],
+      [1.5, '1.5'],
+      [1e16, '10000000000000000'],
+      [1e17, '1e+17'],
+      [1e20, '1e+20'],
+      [1e-5, '1.0000000000000001e-05'],
+      [1e-4, '0.0001'],
+      [123456.789, '123456.789'],
+      [1e-20, '9.9999999999999995e-21'],
+      [Number.MAX_VALUE, '1.7976931348623157e+308'],
+      [2.2250738585072014e-308, '2.2250738585072014e-308'],
+      [-0, '-0'],
+      [0, '0'],
+      [Number.NaN, 'nan'],
+      [Number.POSITIVE_INFINITY, 'inf'],
+      [Number.NEGATIVE_INFINITY, '-inf'],
+      [5e-324, '4.9406564584124654e-324'],
+      [-0.1, '-0.10000000000000001'],
+      [2, '2'],
+      // a decimal tie: glibc rounds half to even where JS rounds up
+      [108871828731143 + 0.125, '108871828731143.12'],
+      [0.5, '0.5'],
+      [2 ** 53 + 1, '9007199254740992'],
+    ];
+    for (const [v, s] of vectors) expect(formatDouble(v), String(v)).toBe(s);
+  });
+
+  it('agrees with the exact BigInt algorithm on random doubles, subnormals and ties', () => {
+    fc.assert(
+      fc.property(fc.double({ noNaN: true }), (v) => formatDouble(v) === slowG17(v)),
+      { numRuns: 3000, seed: 42 },
+    );
+    // values with few binary digits after the point make decimal ties likely
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 50 }), fc.integer({ min: 1, max: 12 }), (m, k) => {
+        const v = m / 2 ** k;
+        return formatDouble(v) === slowG17(v);
+      }),
+      { numRuns: 3000, seed: 7 },
+    );
+  });
+
+  it('round-trips exactly through parseDoubleToken', () => {
+    fc.assert(
+      fc.property(
+        fc.double(),
+        (v) =>
+          Object.is(parseDoubleToken(formatDouble(v)), v) ||
+          (Number.isNaN(v) && Number.isNaN(parseDoubleToken(formatDouble(v)))),
+      ),
+      { numRuns: 2000, seed: 3 },
+    );
+  });
+});
+
+describe('parseDoubleToken', () => {
+  it('reads the C and Go spellings', () => {
+    expect(parseDoubleToken('nan')).toBeNaN();
+    expect(parseDoubleToken('-nan')).toBeNaN();
+    expect(parseDoubleToken('NaN')).toBeNaN();
+    expect(parseDoubleToken('+Inf')).toBe(Number.POSITIVE_INFINITY);
+    expect(parseDoubleToken('-inf')).toBe(Number.NEGATIVE_INFINITY);
+    expect(parseDoubleToken('Infinity')).toBe(Number.POSITIVE_INFINITY);
+    expect(parseDoubleToken('1e+20')).toBe(1e20);
+    expect(parseDoubleToken('1E-5')).toBe(1e-5);
+    expect(Object.is(parseDoubleToken('-0'), -0)).toBe(true);
+    expect(parseDoubleToken('.5')).toBe(0.5);
+    expect(parseDoubleToken('5.')).toBe(5);
+  });
+  it('rejects what is not a float', () => {
+    for (const bad of ['', '-', '1e', '1.2.3', '0x10', ' 1', '1 ', 'infx', 'na', '1e5e5', '.', 'e5', '1_0']) {
+      expect(parseDoubleToken(bad), bad).toBeUndefined();
+    }
+  });
+});

@@ -1,0 +1,311 @@
+// Partition scans for backup (server >= 6 partition queries). Each partition's master node gets
+// the partitions it owns in one request; records stream out with back-pressure (a node's socket
+// is paused while its records wait), the last digest of every partition is tracked, and
+// partitions that were unavailable or cut off by a failure are retried from that digest.
+import { randomBytes } from 'node:crypto';
+import type { AsbRecord } from '@asbkit/asb-format';
+import type { Cluster } from '../net/cluster.js';
+import type { Connection } from '../net/connection.js';
+import { ConnectionError } from '../net/errors.js';
+import type { Node } from '../net/node.js';
+import { backupFilter } from '../wire/expression.js';
+import { ProtoType } from '../wire/proto.js';
+import { encodePartitionQuery } from '../wire/query.js';
+import { partitionIdOfDigest, RecordReplyDecoder, type RecordReplyItem } from '../wire/record-reply.js';
+import { ResultCode, resultCodeName, ServerResultError } from '../wire/result-code.js';
+
+export interface PartitionStart {
+  partitionId: number;
+  /** Resume point: only records after this digest (in server order) are returned. */
+  afterDigest?: Buffer;
+}
+
+export interface ScanJob {
+  namespace: string;
+  partitions: readonly PartitionStart[];
+  /** One set goes in the SET field; several become `OR(set_name == ...)`. Omit for all. */
+  sets?: readonly string[];
+  /** Bins to return (`--bin-list`). */
+  binNames?: readonly string[];
+  /** Metadata only (`--no-bins`). */
+  noBins?: boolean;
+  /** Approximate cap for the whole job (`--max-records`, already divided per job). */
+  maxRecords?: number;
+  /** Server-side throttle per node request (`--records-per-second`, already divided per job). */
+  recordsPerSecond?: number;
+  /** Packed filter expression (decoded `--filter-exp`); replaces the built expressions. */
+  filterExpression?: Buffer;
+  /** Nanoseconds since the Unix epoch. */
+  modifiedAfter?: bigint;
+  modifiedBefore?: bigint;
+  noTtlOnly?: boolean;
+  /** SOCKET_TIMEOUT sent to the server and silence tolerated by us, ms (default 10000). */
+  socketTimeoutMs?: number;
+  /** Server-side total timeout, ms (default 0 = none). */
+  totalTimeoutMs?: number;
+  /** Rounds of retries for partitions that could not be finished (default 5). */
+  maxRetries?: number;
+  /** Pause before each retry round, ms (default 0). */
+  retryDelayMs?: number;
+  /** Called before each retry round (for logging). */
+  onRetry?: (info: { attempt: number; partitions: number[]; reason: string }) => void;
+}
+
+/** Every record of a partition has been yielded (safe to mark it complete in a resume cursor). */
+export interface PartitionDone {
+  kind: 'partition-done';
+  partitionId: number;
+}
+
+export type ScanItem = AsbRecord | PartitionDone;
+
+/** A scan that could not finish; `partitions` are the ones left incomplete. */
+export class ScanError extends Error {
+  readonly code = 'SCAN_FAILED';
+  readonly partitions: number[];
+  constructor(message: string, partitions: number[], options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ScanError';
+    this.partitions = partitions;
+  }
+}
+
+interface PartitionState {
+  id: number;
+  lastDigest: Buffer | undefined;
+}
+
+/** Result codes after which the unfinished partitions are retried rather than failing the scan. */
+const RETRYABLE = new Set<number>([
+  ResultCode.TIMEOUT,
+  ResultCode.PARTITION_UNAVAILABLE,
+  ResultCode.DEVICE_OVERLOAD,
+  ResultCode.KEY_BUSY,
+  ResultCode.SCAN_ABORT,
+  ResultCode.CLUSTER_KEY_MISMATCH,
+  ResultCode.SERVER_MEM_ERROR,
+]);
+
+type NodeEvent =
+  | { kind: 'items'; items: ScanItem[] }
+  | { kind: 'failed'; partitions: PartitionState[]; reason: string }
+  | { kind: 'fatal'; error: Error }
+  /** The node's MAX_RECORDS quota was reached. */
+  | { kind: 'capped' };
+
+export function newTaskId(): bigint {
+  return randomBytes(8).readBigUInt64BE(0) & 0x7fff_ffff_ffff_ffffn;
+}
+
+/**
+ * Streams the records of the job's partitions, interleaved with `partition-done` items. Batches
+ * hold the items decoded from one reply proto; iterate `scanPartitions` for single items.
+ * Memory per node request: the connection's buffer (1 MiB) plus one decoded proto.
+ */
+export async function* scanPartitionBatches(cluster: Cluster, job: ScanJob): AsyncGenerator<ScanItem[]> {
+  const seen = new Set<number>();
+  let pending: PartitionState[] = job.partitions.map((p) => {
+    if (!Number.isInteger(p.partitionId) || p.partitionId < 0 || p.partitionId > 4095) {
+      throw new ScanError(`partition id ${p.partitionId} out of range 0-4095`, [p.partitionId]);
+    }
+    if (seen.has(p.partitionId)) throw new ScanError(`partition ${p.partitionId} listed twice`, [p.partitionId]);
+    seen.add(p.partitionId);
+    return { id: p.partitionId, lastDigest: p.afterDigest };
+  });
+  const sets = job.sets ?? [];
+  if (job.filterExpression && sets.length > 1) {
+    throw new ScanError('a filter expression cannot be combined with several sets', []);
+  }
+  const filter =
+    job.filterExpression ??
+    backupFilter({ sets, modifiedAfter: job.modifiedAfter, modifiedBefore: job.modifiedBefore, noTtlOnly: job.noTtlOnly });
+  const maxRetries = job.maxRetries ?? 5;
+  let remaining = job.maxRecords !== undefined && job.maxRecords > 0 ? job.maxRecords : Number.POSITIVE_INFINITY;
+
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    // Group by master node; a partition without a master waits for the next round.
+    const groups = new Map<Node, PartitionState[]>();
+    const orphans: PartitionState[] = [];
+    for (const p of pending) {
+      let node: Node;
+      try {
+        node = cluster.masterNode(job.namespace, p.id);
+      } catch (err) {
+        if ((err as { code?: string }).code === 'NAMESPACE_NOT_FOUND') {
+          throw new ScanError(`namespace ${job.namespace} does not exist`, pending.map((x) => x.id), { cause: err });
+        }
+        orphans.push(p);
+        continue;
+      }
+      let g = groups.get(node);
+      if (!g) groups.set(node, (g = []));
+      g.push(p);
+    }
+    const nodes = [...groups.keys()];
+    const taskId = newTaskId();
+    const quotas = splitQuota(remaining, nodes.length);
+    const live = new Set<Connection>();
+    const streams = nodes.map((n, i) => scanNode(n, groups.get(n)!, job, filter, taskId, quotas[i], live));
+    const failed: PartitionState[] = [...orphans];
+    const reasons: string[] = orphans.length > 0 ? [`${orphans.length} partitions without a master node`] : [];
+    let quotaHit = false;
+    const abort = () => {
+      for (const c of live) c.close();
+    };
+    for await (const ev of merge(streams, abort)) {
+      if (ev.kind === 'items') {
+        for (const it of ev.items) if (it.kind === 'record') remaining--;
+        yield ev.items;
+      } else if (ev.kind === 'fatal') {
+        throw ev.error;
+      } else if (ev.kind === 'capped') {
+        quotaHit = true;
+      } else {
+        failed.push(...ev.partitions);
+        reasons.push(ev.reason);
+      }
+    }
+    if (quotaHit || remaining <= 0) return;
+    pending = failed;
+    if (pending.length === 0) return;
+    if (attempt >= maxRetries) {
+      const ids = pending.map((p) => p.id).sort((a, b) => a - b);
+      throw new ScanError(
+        `scan of ${job.namespace} failed for ${ids.length} partitions after ${maxRetries} retries: ${reasons.join('; ')}`,
+        ids,
+      );
+    }
+    job.onRetry?.({ attempt: attempt + 1, partitions: pending.map((p) => p.id), reason: reasons.join('; ') });
+    if (job.retryDelayMs) await new Promise((r) => setTimeout(r, job.retryDelayMs));
+    await cluster.refresh(true).catch(() => {
+      /* keep the old map; the next round reports what is still missing */
+    });
+  }
+}
+
+/** `scanPartitionBatches` flattened to one item at a time. */
+export async function* scanPartitions(cluster: Cluster, job: ScanJob): AsyncGenerator<ScanItem> {
+  for await (const batch of scanPartitionBatches(cluster, job)) yield* batch;
+}
+
+function splitQuota(total: number, n: number): number[] {
+  if (!Number.isFinite(total)) return new Array(n).fill(Number.POSITIVE_INFINITY);
+  const base = Math.floor(total / n);
+  return Array.from({ length: n }, (_, i) => Math.max(1, base + (i < total % n ? 1 : 0)));
+}
+
+/** One partition query to one node; never throws for retryable problems (yields 'failed'). */
+async function* scanNode(
+  node: Node,
+  parts: PartitionState[],
+  job: ScanJob,
+  filter: Buffer | undefined,
+  taskId: bigint,
+  quota: number,
+  live: Set<Connection>,
+): AsyncGenerator<NodeEvent> {
+  const byId = new Map(parts.map((p) => [p.id, p]));
+  const unavailable = new Set<number>();
+  const socketTimeoutMs = job.socketTimeoutMs ?? 10_000;
+  const sets = job.sets ?? [];
+  const request = encodePartitionQuery({
+    namespace: job.namespace,
+    set: sets.length === 1 ? sets[0] : undefined,
+    recordsPerSecond: job.recordsPerSecond,
+    socketTimeoutMs,
+    totalTimeoutMs: job.totalTimeoutMs,
+    taskId,
+    filterExpression: filter,
+    partitionIds: parts.filter((p) => !p.lastDigest).map((p) => p.id),
+    afterDigests: parts.filter((p) => p.lastDigest).map((p) => p.lastDigest!),
+    maxRecords: Number.isFinite(quota) ? quota : undefined,
+    binNames: job.binNames,
+    noBins: job.noBins,
+  });
+  let conn: Connection | undefined;
+  let clean = false;
+  let records = 0;
+  try {
+    conn = await node.acquire();
+    live.add(conn);
+    conn.socketTimeoutMs = socketTimeoutMs;
+    await conn.send(request);
+    const decoder = new RecordReplyDecoder();
+    const raw: RecordReplyItem[] = [];
+    while (!decoder.done) {
+      const proto = await conn.readProto();
+      if (proto.type !== ProtoType.MESSAGE) throw new ConnectionError('CONNECTION', node.toString(), `unexpected proto type ${proto.type} in a scan reply`);
+      raw.length = 0;
+      decoder.decode(proto.body, raw);
+      const items: ScanItem[] = [];
+      for (const it of raw) {
+        if (it.kind === 'record') {
+          const p = byId.get(partitionIdOfDigest(it.digest));
+          if (p) p.lastDigest = it.digest;
+          records++;
+          items.push(it);
+        } else if (it.kind === 'partition-unavailable') {
+          unavailable.add(it.partitionId);
+        } else if (it.resultCode !== ResultCode.OK) {
+          clean = true; // the server ended the stream; the connection can be reused
+          const why = `${node}: ${resultCodeName(it.resultCode)} (${it.resultCode})`;
+          if (!RETRYABLE.has(it.resultCode)) {
+            yield { kind: 'fatal', error: new ServerResultError(it.resultCode, `scan of ${job.namespace} on ${node}`) };
+            return;
+          }
+          if (items.length > 0) yield { kind: 'items', items };
+          yield { kind: 'failed', partitions: parts, reason: why };
+          return;
+        }
+      }
+      if (items.length > 0) yield { kind: 'items', items };
+    }
+    clean = true;
+    if (Number.isFinite(quota) && records >= quota) {
+      // The server stopped at the cap: nothing says which partitions were finished.
+      yield { kind: 'capped' };
+      return;
+    }
+    const done: ScanItem[] = [];
+    const failed: PartitionState[] = [];
+    for (const p of parts) {
+      if (unavailable.has(p.id)) failed.push(p);
+      else done.push({ kind: 'partition-done', partitionId: p.id });
+    }
+    if (done.length > 0) yield { kind: 'items', items: done };
+    if (failed.length > 0) {
+      yield { kind: 'failed', partitions: failed, reason: `${node}: ${failed.length} partitions unavailable` };
+    }
+  } catch (err) {
+    // Nothing says which partitions finished: retry them all, each from its last digest.
+    yield { kind: 'failed', partitions: parts, reason: `${node}: ${(err as Error).message}` };
+  } finally {
+    if (conn) {
+      live.delete(conn);
+      node.release(conn, !clean);
+    }
+  }
+}
+
+/** Interleaves several async generators, pulling from each only when its last value was taken. */
+async function* merge<T>(gens: AsyncGenerator<T>[], abort: () => void): AsyncGenerator<T> {
+  type Step = { i: number; r: IteratorResult<T> };
+  const next = (i: number): Promise<Step> => gens[i].next().then((r) => ({ i, r }));
+  const inFlight = new Map<number, Promise<Step>>();
+  gens.forEach((_, i) => inFlight.set(i, next(i)));
+  try {
+    while (inFlight.size > 0) {
+      const { i, r } = await Promise.race(inFlight.values());
+      if (r.done) {
+        inFlight.delete(i);
+        continue;
+      }
+      inFlight.set(i, next(i));
+      yield r.value;
+    }
+  } finally {
+    // Consumer stopped early or a stream threw: close the sockets so pending reads settle now.
+    if (inFlight.size > 0) abort();
+    await Promise.allSettled([...inFlight.keys()].map((i) => gens[i].return(undefined)));
+  }
+}

@@ -1,0 +1,4 @@
+// Test helpers for other packages: `@asbkit/cluster-client/test`.
+export * from './fake-server.js';
+export * from './records.js';
+export * from './wire-fixtures.js';

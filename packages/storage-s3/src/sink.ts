@@ -1,0 +1,137 @@
+import {
+  type BackupSink,
+  type BackupSinkOptions,
+  backupFileName,
+  fileLimitBytes,
+  PooledSink,
+  StorageError,
+  StreamBackupFileWriter,
+} from '@asbkit/storage';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { createS3Context, errorName, httpStatus, type S3Context, s3Error } from './client.js';
+import { abortUploads, deleteObjects, listBackupObjects, listBackupUploads } from './listing.js';
+import { openS3RawFile, partSizeFor } from './upload.js';
+import { directoryPrefix, parseS3Url, s3Url } from './url.js';
+
+/** True when the object exists; NotFound is not an error here. */
+export async function objectSize(
+  ctx: S3Context,
+  bucket: string,
+  key: string,
+  action: string,
+): Promise<number | undefined> {
+  try {
+    const head = await ctx.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return head.ContentLength ?? 0;
+  } catch (err) {
+    if (errorName(err) === 'NotFound' || errorName(err) === 'NoSuchKey' || httpStatus(err) === 404) {
+      // A 404 on HEAD may also mean a missing bucket; the next request says which.
+      return undefined;
+    }
+    throw s3Error(ctx, err, action, s3Url(bucket, key), bucket);
+  }
+}
+
+function notResumable(path: string): never {
+  throw new StorageError(
+    'NOT_IMPLEMENTED',
+    `not implemented: resuming (appending to) the S3 object ${path}`,
+    {
+      path,
+      option: '--continue',
+    },
+  );
+}
+
+/** `-d s3://bucket/prefix` or `-o s3://bucket/key`. */
+export async function openS3BackupSink(options: BackupSinkOptions): Promise<BackupSink> {
+  const ctx = createS3Context(options.s3);
+  const transforms = options.transforms;
+  if (options.directory !== undefined) {
+    const location = options.directory;
+    const { bucket, key } = parseS3Url(location, '--directory');
+    const prefix = directoryPrefix(key);
+    const limit = fileLimitBytes(options);
+    const partSize = partSizeFor(limit, options.s3?.minPartSizeMiB);
+    const objects = await listBackupObjects(ctx, bucket, prefix, location);
+    const uploads = await listBackupUploads(ctx, bucket, prefix, location);
+    if (options.resume) {
+      if (objects.length !== options.resume.fileCount) {
+        throw new StorageError(
+          'RESUME_MISMATCH',
+          `Expected ${options.resume.fileCount} backup files, but found ${objects.length}`,
+          { path: location },
+        );
+      }
+    } else if (objects.length + uploads.length > 0) {
+      if (!options.removeFiles) {
+        throw new StorageError(
+          'EXISTING_BACKUP',
+          `S3 directory ${key} in bucket ${bucket} seems to contain an existing backup; use -r to clear the directory`,
+          { path: location, option: '--directory' },
+        );
+      }
+      await deleteObjects(
+        ctx,
+        bucket,
+        objects.map((o) => o.key),
+        location,
+      );
+      await abortUploads(ctx, bucket, uploads, location);
+    }
+    return new PooledSink({
+      kind: 'directory',
+      location,
+      fileLimitBytes: limit,
+      firstIndex: options.resume?.fileCount ?? 0,
+      create: async (index) => {
+        const objectKey = prefix + backupFileName(options.prefix, index);
+        const raw = openS3RawFile(ctx, bucket, objectKey, partSize);
+        return new StreamBackupFileWriter(s3Url(bucket, objectKey), raw, { isNew: true, transforms });
+      },
+      reopen: async (path) => notResumable(path),
+    });
+  }
+  const location = options.outputFile;
+  if (location === undefined) {
+    throw new StorageError('BAD_OPTION', 'Specify --directory or --output-file', { option: '--directory' });
+  }
+  const { bucket, key } = parseS3Url(location, '--output-file');
+  if (key === '' || key.endsWith('/')) {
+    throw new StorageError('BAD_PATH', `S3 output file ${location} has no object name`, {
+      path: location,
+      option: '--output-file',
+    });
+  }
+  const partSize = partSizeFor(options.expectedFileBytes, options.s3?.minPartSizeMiB);
+  if (!options.resume && (await objectSize(ctx, bucket, key, 'checking')) !== undefined) {
+    if (!options.removeFiles) {
+      throw new StorageError(
+        'OUTPUT_EXISTS',
+        `S3 object ${location} exists, pass --remove-files to replace it`,
+        {
+          path: location,
+          option: '--output-file',
+        },
+      );
+    }
+    await deleteObjects(ctx, bucket, [key], location);
+  }
+  return new PooledSink({
+    kind: 'file',
+    location,
+    maxFiles: 1,
+    create: async (index) => {
+      if (index > 0) {
+        throw new StorageError('FILE_STATE', `Output file ${location} was already closed`, {
+          path: location,
+        });
+      }
+      return new StreamBackupFileWriter(location, openS3RawFile(ctx, bucket, key, partSize), {
+        isNew: true,
+        transforms,
+      });
+    },
+    reopen: async (path) => notResumable(path),
+  });
+}
