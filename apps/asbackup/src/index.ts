@@ -1,1 +1,3 @@
-export {};
+export { type BackupIo, main } from './main.js';
+export { confidenceZ, erfinv, estimatedFileSize, SizeSampler, upperRecordSize } from './estimate-math.js';
+export { type BackupState, loadState, saveState } from './state.js';

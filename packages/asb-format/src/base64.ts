@@ -113,3 +113,51 @@ export function decodeBase64Into(
   }
   return o - pos;
 }
+
+/**
+ * Checks and decodes padded base64 `src[start, end)` (length a multiple of 4) into `out` at `pos`
+ * in one pass. Returns the number of bytes written, or `-1 - offset` of the first bad byte.
+ */
+export function decodeBase64Checked(
+  src: Uint8Array,
+  start: number,
+  end: number,
+  out: Uint8Array,
+  pos: number,
+): number {
+  if (end === start) return 0;
+  let acc = 0;
+  let i = start;
+  let o = pos;
+  const last = end - 4;
+  while (i < last) {
+    const a = B64_DEC[src[i]!]!;
+    const b = B64_DEC[src[i + 1]!]!;
+    const c = B64_DEC[src[i + 2]!]!;
+    const d = B64_DEC[src[i + 3]!]!;
+    acc |= a | b | c | d;
+    const v = (a << 18) | (b << 12) | (c << 6) | d;
+    out[o] = v >>> 16;
+    out[o + 1] = (v >>> 8) & 255;
+    out[o + 2] = v & 255;
+    o += 3;
+    i += 4;
+  }
+  const a = B64_DEC[src[i]!]!;
+  const b = B64_DEC[src[i + 1]!]!;
+  acc |= a | b;
+  out[o++] = ((a << 2) | (b >>> 4)) & 255;
+  if (src[i + 3] !== 0x3d) {
+    const c = B64_DEC[src[i + 2]!]!;
+    const d = B64_DEC[src[i + 3]!]!;
+    acc |= c | d;
+    out[o++] = ((b << 4) | (c >>> 2)) & 255;
+    out[o++] = ((c << 6) | d) & 255;
+  } else if (src[i + 2] !== 0x3d) {
+    const c = B64_DEC[src[i + 2]!]!;
+    acc |= c;
+    out[o++] = ((b << 4) | (c >>> 2)) & 255;
+  }
+  if (acc > 63) return -1 - findBadBase64(src, start, end);
+  return o - pos;
+}

@@ -4,7 +4,7 @@
 // entity is cut by a chunk boundary it keeps the unparsed tail and retries once enough bytes have
 // arrived, using the length prefix of a cut value as a hint so huge values are joined only once.
 
-import { B64_DEC, decodeBase64Into, decodedLength, findBadBase64 } from './base64.js';
+import { B64_DEC, decodeBase64Checked, decodedLength, findBadBase64 } from './base64.js';
 import { AsbParseError, printByte } from './errors.js';
 import { parseDoubleToken } from './float.js';
 import {
@@ -81,6 +81,9 @@ const BYTES_TYPE_OF = new Int16Array(256).fill(-1);
 for (const [k, v] of Object.entries(BYTES_TYPES)) BYTES_TYPE_OF[Number(k)] = v;
 
 const EMPTY = Buffer.alloc(0);
+/** Bytes of plain decimal float text, which Number() parses exactly like the grammar (or NaN). */
+const IS_NUMERIC_BYTE = new Uint8Array(256);
+for (const c of '0123456789.eE+-') IS_NUMERIC_BYTE[c.charCodeAt(0)] = 1;
 const INT64_MAX = (1n << 63n) - 1n;
 const INT64_MIN = -(1n << 63n);
 
@@ -121,6 +124,7 @@ export class AsbDecoder {
   private setCache = new TokenCache();
   private binCaches: TokenCache[] = [];
   private scratch = Buffer.allocUnsafe(1024);
+  private digestScratch = Buffer.allocUnsafe(20);
 
   /** Bytes copied to join chunks (stays linear in the input; a test checks it). */
   bytesJoined = 0;
@@ -411,13 +415,20 @@ export class AsbDecoder {
     const end = this.limit;
     const s = this.pos;
     let p = s;
+    // plain decimal text (digits . e E + -) goes straight to Number(); words take the slow path
+    let plain = true;
     for (;;) {
       if (p >= end) this.short(p);
       const c = b[p]!;
       if (c === LF) break;
+      if (!IS_NUMERIC_BYTE[c]) plain = false;
       p++;
     }
     this.pos = p;
+    if (plain && p > s) {
+      const v = Number(b.toString('latin1', s, p));
+      if (!Number.isNaN(v)) return v; // NaN here means malformed text such as `1e` or `1.2.3`
+    }
     const v = parseDoubleToken(b.toString('latin1', s, p));
     if (v === undefined) {
       // point at the first byte that cannot continue a float, like C's incremental check
@@ -478,16 +489,17 @@ export class AsbDecoder {
     this.ensureRaw(n);
     const s = this.pos;
     const e = s + n;
-    const bad = findBadBase64(this.buf, s, e);
-    if (bad >= 0) {
-      this.skipRaw(s, bad);
-      this.fail(`Invalid base64 character ${printByte(this.buf[bad]!)} in backup block`, bad);
+    // valid base64 holds no LF, so the line count cannot change here
+    if (!copy || n >= 512) {
+      const bad = findBadBase64(this.buf, s, e);
+      if (bad >= 0) this.fail(`Invalid base64 character ${printByte(this.buf[bad]!)} in backup block`, bad);
+      this.pos = e;
+      return copy ? Buffer.from(this.buf.toString('latin1', s, e), 'base64') : EMPTY;
     }
-    this.skipRaw(s, e);
-    if (!copy) return EMPTY;
-    if (n >= 512) return Buffer.from(this.buf.toString('latin1', s, e), 'base64');
     const out = Buffer.allocUnsafe(decodedLength(this.buf, s, e));
-    decodeBase64Into(this.buf, s, e, out, 0);
+    const r = decodeBase64Checked(this.buf, s, e, out, 0);
+    if (r < 0) this.fail(`Invalid base64 character ${printByte(this.buf[-1 - r]!)} in backup block`, -1 - r);
+    this.pos = e;
     return out;
   }
 
@@ -703,24 +715,15 @@ export class AsbDecoder {
     this.letter(this.lineLetter(), 0x64 /* d */);
     const ds = this.pos;
     const b = this.buf;
-    const avail = Math.min(28, this.limit - ds);
-    for (let i = 0; i < avail; i++) {
-      const ch = b[ds + i]!;
-      if (B64_DEC[ch]! > 63 && !(ch === 0x3d && i === 27)) {
-        this.fail(`Invalid base64 character ${printByte(ch)} in digest`, ds + i);
-      }
-    }
-    if (ds + 29 > this.limit) {
-      this.hintEnd = ds + 29;
-      this.short(this.limit);
-    }
-    if (b[ds + 27] !== 0x3d) this.fail('Invalid digest: expected 28 base64 characters for 20 bytes', ds + 27);
-    let digest = EMPTY;
-    if (build) {
-      digest = Buffer.allocUnsafe(20);
-      decodeBase64Into(b, ds, ds + 28, digest, 0);
-    }
-    this.pos = ds + 28;
+    const digest = build ? Buffer.allocUnsafe(20) : this.digestScratch;
+    if (
+      ds + 29 <= this.limit &&
+      b[ds + 27] === 0x3d &&
+      b[ds + 26] !== 0x3d &&
+      decodeBase64Checked(b, ds, ds + 28, digest, 0) === 20
+    ) {
+      this.pos = ds + 28;
+    } else this.badDigest(ds);
     this.expectLF();
 
     // optional set
@@ -751,6 +754,23 @@ export class AsbDecoder {
     this.records++;
     this.bins += nbins;
     return { kind: 'record', namespace, digest, set, key, generation, voidTime, bins };
+  }
+
+  /** Reports what is wrong with the digest at `ds` (or waits for more bytes). */
+  private badDigest(ds: number): never {
+    const b = this.buf;
+    const avail = Math.min(28, this.limit - ds);
+    for (let i = 0; i < avail; i++) {
+      const ch = b[ds + i]!;
+      if (B64_DEC[ch]! > 63 && !(ch === 0x3d && i >= 26)) {
+        this.fail(`Invalid base64 character ${printByte(ch)} in digest`, ds + i);
+      }
+    }
+    if (ds + 29 > this.limit) {
+      this.hintEnd = ds + 29;
+      this.short(this.limit);
+    }
+    return this.fail('Invalid digest: expected 28 base64 characters for 20 bytes', ds + 26);
   }
 
   private parseKey(): UserKey {

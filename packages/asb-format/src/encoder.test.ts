@@ -173,6 +173,15 @@ describe('AsbEncoder writes what the official C tool writes', () => {
     expect(enc.takeChunk().length).toBeGreaterThan(2 * 133_336);
   });
 
+  it('re-encodes a legacy 3.0 file as 3.1 with escaping', async () => {
+    const legacy = Buffer.from('Version 3.0\n+ n test\n+ d 7JEZLUt/jONdXXjTS8ply6qqyWA=\n+ g 1\n+ t 0\n+ b 1\n- I a\\b 1\n');
+    const enc = new AsbEncoder();
+    for await (const e of decodeAsb([legacy])) enc.writeEntry(e);
+    const out = enc.takeChunk();
+    expect(out.toString()).toBe('Version 3.1\n+ n test\n+ d 7JEZLUt/jONdXXjTS8ply6qqyWA=\n+ g 1\n+ t 0\n+ b 1\n- I a\\\\b 1\n');
+    expect((await collectAsb([out]))[1]).toEqual((await collectAsb([legacy]))[1]);
+  });
+
   it('escapeAsbName escapes backslash, space and LF', () => {
     expect(escapeAsbName('a b\\c\nd')).toBe('a\\ b\\\\c\\\nd');
   });

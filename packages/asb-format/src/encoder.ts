@@ -5,7 +5,7 @@
 import { Transform } from 'node:stream';
 import { base64Length, writeBase64 } from './base64.js';
 import { AsbEncodeError } from './errors.js';
-import { formatDouble } from './float.js';
+import { MAX_DOUBLE_TEXT, writeDouble } from './float.js';
 import {
   type AsbEntry,
   type AsbHeader,
@@ -28,7 +28,7 @@ export interface AsbEncoderOptions {
 export interface AsbHeaderInit {
   namespace?: string | undefined;
   firstFile?: boolean;
-  /** Default '3.1'; use '3.2' only for files with expression indexes. */
+  /** Default '3.1'; use '3.2' only for files with expression indexes. '3.0' is written as 3.1. */
   version?: AsbHeader['version'];
 }
 
@@ -199,7 +199,7 @@ export class AsbEncoder {
   }
 
   private double(v: number): void {
-    this.ascii(formatDouble(v));
+    this.pos = writeDouble(this.out, this.pos, v);
   }
 
   /** `<len> SP <raw>` */
@@ -229,7 +229,8 @@ export class AsbEncoder {
     const start = this.pos;
     const ns = h.namespace === undefined ? undefined : Buffer.from(h.namespace, 'utf8');
     this.ensure(32 + (ns?.length ?? 0));
-    this.ascii(`Version ${h.version ?? '3.1'}\n`);
+    // 3.0 differs from 3.1 only in having no escaping, so legacy input is re-encoded as 3.1
+    this.ascii(`Version ${h.version === '3.2' ? '3.2' : '3.1'}\n`);
     if (ns !== undefined) {
       this.ascii('# namespace ');
       this.bytes(ns);
@@ -290,17 +291,29 @@ export class AsbEncoder {
     return this.pos - start;
   }
 
-  /** Upper bound of the bytes `writeRecord` needs for `rec` (names cached as a side effect). */
+  /** Escaped names of the record being written, looked up once by `recordBound`. */
+  private nsName: Buffer = Buffer.alloc(0);
+  private setName: Buffer | undefined;
+  private binNames: Buffer[] = [];
+
+  /** Upper bound of the bytes `writeRecord` needs for `rec`; also looks up its names. */
   private recordBound(rec: AsbRecord): number {
-    let n = 160 + this.name(rec.namespace).length + (rec.set === undefined ? 0 : this.name(rec.set).length);
+    this.nsName = this.name(rec.namespace);
+    this.setName = rec.set === undefined || rec.set === '' ? undefined : this.name(rec.set);
+    // fixed lines + key (numbers at most MAX_DOUBLE_TEXT) + names
+    let n =
+      128 + 2 * MAX_DOUBLE_TEXT + this.nsName.length + (this.setName === undefined ? 0 : this.setName.length);
     const key = rec.key;
     if (key !== undefined && (key.type === ParticleType.STRING || key.type === ParticleType.BLOB)) {
       n += Math.ceil(key.value.length / 3) * 4 + 24;
     }
     const bins = rec.bins;
+    const names = this.binNames;
     for (let i = 0; i < bins.length; i++) {
       const bin = bins[i]!;
-      n += 40 + this.name(bin.name).length;
+      const name = this.name(bin.name);
+      names[i] = name;
+      n += 16 + MAX_DOUBLE_TEXT + name.length;
       const v = bin.value;
       if (v instanceof Uint8Array) n += Math.ceil(v.length / 3) * 4 + 4;
     }
@@ -323,15 +336,15 @@ export class AsbEncoder {
     const out = this.out;
     if (rec.key !== undefined) this.key(rec.key);
     this.ascii('+ n ');
-    this.bytes(this.name(rec.namespace));
+    this.bytes(this.nsName);
     this.ascii('\n+ d ');
     if (rec.digest.length !== 20)
       throw new AsbEncodeError(`digest must be 20 bytes, got ${rec.digest.length}`);
     this.pos = writeBase64(out, this.pos, rec.digest);
     out[this.pos++] = LF;
-    if (rec.set !== undefined && rec.set !== '') {
+    if (this.setName !== undefined) {
       this.ascii('+ s ');
-      this.bytes(this.name(rec.set));
+      this.bytes(this.setName);
       out[this.pos++] = LF;
     }
     this.ascii('+ g ');
@@ -342,7 +355,7 @@ export class AsbEncoder {
     const bins = rec.bins;
     this.bounded(bins.length, 65535, 'bin count');
     out[this.pos++] = LF;
-    for (let i = 0; i < bins.length; i++) this.bin(bins[i]!);
+    for (let i = 0; i < bins.length; i++) this.bin(bins[i]!, this.binNames[i]!);
   }
 
   private key(key: UserKey): void {
@@ -374,9 +387,8 @@ export class AsbEncoder {
     this.out[this.pos++] = LF;
   }
 
-  private bin(bin: Bin): void {
+  private bin(bin: Bin, name: Buffer): void {
     const out = this.out;
-    const name = this.name(bin.name);
     out[this.pos] = 0x2d; // '-'
     out[this.pos + 1] = SP;
     switch (bin.type) {

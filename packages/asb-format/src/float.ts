@@ -4,59 +4,137 @@ const F64 = new Float64Array(1);
 const U32 = new Uint32Array(F64.buffer);
 const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
+const SCRATCH = Buffer.allocUnsafe(32);
+
 /** Formats `v` like C's `printf("%.17g", v)` with glibc (`nan`, `inf`, `-inf`, `-0`). */
 export function formatDouble(v: number): string {
-  if (Number.isNaN(v)) return 'nan';
-  if (v === Number.POSITIVE_INFINITY) return 'inf';
-  if (v === Number.NEGATIVE_INFINITY) return '-inf';
-  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
-  const neg = v < 0;
-  const abs = neg ? -v : v;
-  // toExponential is exact but breaks decimal ties upwards where glibc rounds half to even. So
-  // take 18 digits and round to 17 here; only when the 18th digit is a 5 followed by (at least)
-  // 23 zeros can it be a tie, and then the exact BigInt path decides.
-  const e18 = abs.toExponential(17);
-  const d18 = e18.charCodeAt(18);
-  // e18 is `d.<17 digits>e±X`: the first 17 significant digits, then the 18th at index 18
-  let digits = e18[0]! + e18.slice(2, 18);
-  let exp = Number(e18.slice(20));
-  let up = d18 > 0x35;
-  if (d18 === 0x35) {
-    const e41 = abs.toExponential(40);
-    if (e41.charCodeAt(18) !== 0x35) up = e41.charCodeAt(18) > 0x35;
-    else if (/^0+$/.test(e41.slice(19, 42))) [digits, exp] = exactDigits17(abs);
-    else up = true;
+  return SCRATCH.toString('latin1', 0, writeDouble(SCRATCH, 0, v));
+}
+
+/** Longest output of `writeDouble` (`-1.2345678901234567e-308`). */
+export const MAX_DOUBLE_TEXT = 24;
+
+const DIG = new Uint8Array(18);
+const ZEROS_23 = /^0{23}$/;
+
+/**
+ * Writes `%.17g` of `v` into `out` at `pos` (room for MAX_DOUBLE_TEXT bytes needed) and returns
+ * the new position. One `toExponential` string per call; everything else is byte arithmetic.
+ */
+export function writeDouble(out: Uint8Array, pos: number, v: number): number {
+  let p = pos;
+  if (Number.isNaN(v)) return putAscii(out, p, 'nan');
+  if (v < 0 || Object.is(v, -0)) {
+    out[p++] = 0x2d;
+    v = -v;
+  }
+  if (v === Number.POSITIVE_INFINITY) return putAscii(out, p, 'inf');
+  if (v === 0) {
+    out[p] = 0x30;
+    return p + 1;
+  }
+  const exp = mayTie(v) ? carefulDigits(v) : fastDigits(v);
+  let nd = 17;
+  while (nd > 1 && DIG[nd - 1] === 0) nd--;
+  if (exp < -4 || exp >= 17) {
+    out[p++] = 0x30 + DIG[0]!;
+    if (nd > 1) {
+      out[p++] = 0x2e;
+      for (let i = 1; i < nd; i++) out[p++] = 0x30 + DIG[i]!;
+    }
+    out[p++] = 0x65;
+    out[p++] = exp < 0 ? 0x2d : 0x2b;
+    const ax = exp < 0 ? -exp : exp;
+    if (ax >= 100) {
+      out[p++] = 0x30 + Math.floor(ax / 100);
+      out[p++] = 0x30 + (Math.floor(ax / 10) % 10);
+    } else out[p++] = 0x30 + Math.floor(ax / 10);
+    out[p++] = 0x30 + (ax % 10);
+    return p;
+  }
+  if (exp < 0) {
+    out[p++] = 0x30;
+    out[p++] = 0x2e;
+    for (let i = -1; i > exp; i--) out[p++] = 0x30;
+    for (let i = 0; i < nd; i++) out[p++] = 0x30 + DIG[i]!;
+    return p;
+  }
+  for (let i = 0; i <= exp; i++) out[p++] = 0x30 + (i < nd ? DIG[i]! : 0);
+  if (nd > exp + 1) {
+    out[p++] = 0x2e;
+    for (let i = exp + 1; i < nd; i++) out[p++] = 0x30 + DIG[i]!;
+  }
+  return p;
+}
+
+/** 17 digits via `toExponential(16)`: exact whenever no decimal tie is possible. */
+function fastDigits(v: number): number {
+  const e = v.toExponential(16); // `d.<16 digits>e±X`
+  DIG[0] = e.charCodeAt(0) - 0x30;
+  for (let i = 1; i < 17; i++) DIG[i] = e.charCodeAt(i + 1) - 0x30;
+  let exp = 0;
+  for (let i = 20; i < e.length; i++) exp = exp * 10 + e.charCodeAt(i) - 0x30;
+  return e.charCodeAt(19) === 0x2d ? -exp : exp;
+}
+
+/**
+ * toExponential breaks decimal ties upwards where glibc rounds half to even. So take 18 digits
+ * and round to 17 here; only when the 18th digit is a 5 followed by (at least) 23 zeros can it be
+ * a tie, and then the exact BigInt path decides.
+ */
+function carefulDigits(v: number): number {
+  const e = v.toExponential(17); // `d.<17 digits>e±X`
+  DIG[0] = e.charCodeAt(0) - 0x30;
+  for (let i = 1; i < 18; i++) DIG[i] = e.charCodeAt(i + 1) - 0x30;
+  let exp = 0;
+  for (let i = 21; i < e.length; i++) exp = exp * 10 + e.charCodeAt(i) - 0x30;
+  if (e.charCodeAt(20) === 0x2d) exp = -exp;
+  let up = DIG[17]! > 5;
+  if (DIG[17] === 5) {
+    const e41 = v.toExponential(40);
+    const d = e41.charCodeAt(18);
+    if (d !== 0x35) up = d > 0x35;
+    else if (!ZEROS_23.test(e41.slice(19, 42))) up = true;
+    else {
+      const [digits, x] = exactDigits17(v);
+      for (let i = 0; i < 17; i++) DIG[i] = digits.charCodeAt(i) - 0x30;
+      exp = x;
+    }
   }
   if (up) {
-    const r = roundUp(digits);
-    digits = r.length > 17 ? r.slice(0, 17) : r;
-    if (r.length > 17) exp++;
+    let i = 16;
+    while (i >= 0 && DIG[i] === 9) DIG[i--] = 0;
+    if (i < 0) {
+      DIG[0] = 1;
+      exp++;
+    } else DIG[i]!++;
   }
-  const s = layout(digits, exp);
-  return neg ? `-${s}` : s;
+  return exp;
 }
 
-/** Adds one unit in the last place to a decimal digit string (may grow by one digit). */
-function roundUp(d: string): string {
-  let i = d.length - 1;
-  while (i >= 0 && d.charCodeAt(i) === 0x39) i--;
-  if (i < 0) return `1${'0'.repeat(d.length)}`;
-  return d.slice(0, i) + String.fromCharCode(d.charCodeAt(i) + 1) + '0'.repeat(d.length - 1 - i);
+/**
+ * Whether the exact decimal expansion of positive finite `v` can have exactly 18 significant
+ * digits (the only way 17-digit rounding meets a tie). With v = M·2^-k (M odd) that expansion is
+ * the digits of M·5^k, which has at least 19 digits once k > 25; an integer needs v ≥ 1e17.
+ */
+function mayTie(v: number): boolean {
+  F64[0] = v;
+  const hi = LITTLE ? U32[1]! : U32[0]!;
+  const lo = LITTLE ? U32[0]! : U32[1]!;
+  const bexp = (hi >>> 20) & 0x7ff;
+  let e2 = bexp === 0 ? -1074 : bexp - 1075;
+  // count trailing zero bits of the 53-bit mantissa
+  if (lo !== 0) e2 += 31 - Math.clz32(lo & -lo);
+  else {
+    const m = bexp === 0 ? hi & 0xfffff : (hi & 0xfffff) | 0x100000;
+    e2 += 32 + 31 - Math.clz32(m & -m);
+  }
+  return e2 >= 0 ? v >= 1e17 : e2 >= -26;
 }
 
-/** `%g` layout of 17 significant digits `digits` with decimal exponent `exp`. */
-function layout(digits: string, exp: number): string {
-  let end = digits.length;
-  while (end > 1 && digits.charCodeAt(end - 1) === 0x30) end--;
-  const sig = digits.slice(0, end);
-  if (exp < -4 || exp >= 17) {
-    const mant = sig.length > 1 ? `${sig[0]}.${sig.slice(1)}` : sig;
-    const ax = exp < 0 ? -exp : exp;
-    return `${mant}e${exp < 0 ? '-' : '+'}${ax < 10 ? '0' : ''}${ax}`;
-  }
-  if (exp < 0) return `0.${'0'.repeat(-exp - 1)}${sig}`;
-  if (sig.length <= exp + 1) return sig + '0'.repeat(exp + 1 - sig.length);
-  return `${sig.slice(0, exp + 1)}.${sig.slice(exp + 1)}`;
+function putAscii(out: Uint8Array, p: number, s: string): number {
+  for (let i = 0; i < s.length; i++) out[p++] = s.charCodeAt(i);
+  return p;
 }
 
 const BIG10 = 10n;

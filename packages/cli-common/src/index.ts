@@ -7,6 +7,7 @@ export {
   USER_CONFIG_FILE,
 } from './config/astools.js';
 export { EarlyExit, EXIT_FAILURE, EXIT_SUCCESS, UsageError, type UsageWhere } from './errors.js';
+export { readFileValue } from './file-value.js';
 export { type GetoptResult, getopt, HELP_HINT, type Occurrence } from './options/getopt.js';
 export { formatHelp, formatVersion } from './options/help.js';
 export {

@@ -4,6 +4,8 @@ import { UsageError } from './errors.js';
 export interface PromptStreams {
   stdin?: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
   stderr?: NodeJS.WritableStream;
+  /** Overrides `stdin.isTTY`. */
+  isTTY?: boolean;
 }
 
 /**
@@ -14,7 +16,7 @@ export function promptHidden(question: string, streams: PromptStreams): Promise<
   const stdin = streams.stdin ?? process.stdin;
   const stderr = streams.stderr ?? process.stderr;
   stderr.write(question);
-  const raw = stdin.isTTY === true && typeof stdin.setRawMode === 'function';
+  const raw = (streams.isTTY ?? stdin.isTTY === true) && typeof stdin.setRawMode === 'function';
   if (raw) stdin.setRawMode?.(true);
   return new Promise((resolve, reject) => {
     let answer = '';

@@ -48,9 +48,7 @@ describe('CTR counter', () => {
     expect(out.subarray(0, 16).equals(encryptIvBlock(key128, iv0))).toBe(true);
     const expected = createCipheriv('aes-128-ctr', key128.key, addToCounter(iv0, 1)).update(data);
     expect(out.subarray(16).equals(expected)).toBe(true);
-    expect(firstCounterFromIvBlock(key128, out.subarray(0, 16)).equals(addToCounter(iv0, 1))).toBe(
-      true,
-    );
+    expect(firstCounterFromIvBlock(key128, out.subarray(0, 16)).equals(addToCounter(iv0, 1))).toBe(true);
   });
 });
 
@@ -60,10 +58,7 @@ describe('AES-CTR transforms', () => {
     for (const key of [key128, key256]) {
       for (let round = 0; round < 5; round++) {
         const data = randomBytes(Math.floor(random() * 200_000));
-        const encrypted = await runThrough(
-          [new AesCtrEncryptor({ key })],
-          randomChunks(data, random, 5000),
-        );
+        const encrypted = await runThrough([new AesCtrEncryptor({ key })], randomChunks(data, random, 5000));
         expect(encrypted.length).toBe(data.length + 16);
         const decrypted = await runThrough(
           [new AesCtrDecryptor({ key })],

@@ -33,8 +33,8 @@ async function readAll(path: string, options: Parameters<typeof wrapReader>[1]):
 }
 
 describe('official io_proxy.c fixtures', () => {
-  for (const c of cases) {
-    it(`decodes ${c.file} to ${c.plain}`, async () => {
+  for (const [c, nativeFrameLimit] of cases.flatMap((c) => [[c, 0] as const, [c, 1 << 20] as const])) {
+    it(`decodes ${c.file} to ${c.plain} (native frame limit ${nativeFrameLimit})`, async () => {
       const encryption = c.encrypt
         ? await resolveEncryptionKey({
             encrypt: parseEncryptionMode(c.encrypt),
@@ -42,7 +42,12 @@ describe('official io_proxy.c fixtures', () => {
           })
         : undefined;
       const path = fixturePath(`generated/${c.file}`);
-      const plain = await readAll(path, { compression: c.compression, encryption, fileName: path });
+      const plain = await readAll(path, {
+        compression: c.compression,
+        encryption,
+        fileName: path,
+        nativeFrameLimit,
+      });
       expect(plain.equals(readFileSync(fixturePath(c.plain)))).toBe(true);
     });
   }
@@ -59,9 +64,9 @@ describe('official io_proxy.c fixtures', () => {
       message: expect.stringMatching(/wrong key or not encrypted with aes256\?/),
     });
     const zpath = fixturePath('generated/example_plain.zstd-aes256-multiframe.asb');
-    await expect(
-      readAll(zpath, { encryption, compression: 'zstd', fileName: zpath }),
-    ).rejects.toMatchObject({ code: 'ERR_WRONG_KEY' });
+    await expect(readAll(zpath, { encryption, compression: 'zstd', fileName: zpath })).rejects.toMatchObject({
+      code: 'ERR_WRONG_KEY',
+    });
   });
 
   it('reports -z on a plain file and a missing -z on a compressed one', async () => {

@@ -72,9 +72,7 @@ describe('resolveEncryptionKey', () => {
   it('rejects each bad combination with its own code', async () => {
     const env = { K: 'YWJj' };
     expect(await codeOf(resolveEncryptionKey({ encrypt: 'aes256' }))).toBe('ERR_KEY_MISSING');
-    expect(await codeOf(resolveEncryptionKey({ encryptionKeyFile: keyFile }))).toBe(
-      'ERR_KEY_WITHOUT_MODE',
-    );
+    expect(await codeOf(resolveEncryptionKey({ encryptionKeyFile: keyFile }))).toBe('ERR_KEY_WITHOUT_MODE');
     expect(
       await codeOf(
         resolveEncryptionKey({
@@ -85,16 +83,14 @@ describe('resolveEncryptionKey', () => {
         }),
       ),
     ).toBe('ERR_KEY_CONFLICT');
+    expect(await codeOf(resolveEncryptionKey({ encrypt: 'AES256', encryptionKeyFile: keyFile }))).toBe(
+      'ERR_BAD_ENCRYPTION_MODE',
+    );
+    expect(await codeOf(resolveEncryptionKey({ encrypt: 'aes256', encryptionKeyEnv: 'NOPE', env }))).toBe(
+      'ERR_KEY_ENV_MISSING',
+    );
     expect(
-      await codeOf(resolveEncryptionKey({ encrypt: 'AES256', encryptionKeyFile: keyFile })),
-    ).toBe('ERR_BAD_ENCRYPTION_MODE');
-    expect(
-      await codeOf(resolveEncryptionKey({ encrypt: 'aes256', encryptionKeyEnv: 'NOPE', env })),
-    ).toBe('ERR_KEY_ENV_MISSING');
-    expect(
-      await codeOf(
-        resolveEncryptionKey({ encrypt: 'aes256', encryptionKeyEnv: 'K', env: { K: 'a b=' } }),
-      ),
+      await codeOf(resolveEncryptionKey({ encrypt: 'aes256', encryptionKeyEnv: 'K', env: { K: 'a b=' } })),
     ).toBe('ERR_KEY_ENV_INVALID');
   });
 

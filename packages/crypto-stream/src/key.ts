@@ -78,10 +78,7 @@ export function deriveEncryptionKey(mode: EncryptionMode, material: Buffer): Enc
 export function rawEncryptionKey(key: Buffer): EncryptionKey {
   if (key.length === 16) return { mode: 'aes128', key };
   if (key.length === 32) return { mode: 'aes256', key };
-  throw new CryptoStreamError(
-    'ERR_BAD_KEY_LENGTH',
-    `an AES key must be 16 or 32 bytes, not ${key.length}`,
-  );
+  throw new CryptoStreamError('ERR_BAD_KEY_LENGTH', `an AES key must be 16 or 32 bytes, not ${key.length}`);
 }
 
 export async function keyMaterialFromFile(path: string): Promise<Buffer> {
@@ -133,11 +130,9 @@ const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]
 /** `--encryption-key-env`: strict base64, decoded bytes hashed as they are (C behaviour). */
 export function keyMaterialFromEnv(name: string, value: string | undefined): Buffer {
   if (value === undefined || value === '') {
-    throw new CryptoStreamError(
-      'ERR_KEY_ENV_MISSING',
-      `environment variable ${name} is not set or empty`,
-      { option: '--encryption-key-env' },
-    );
+    throw new CryptoStreamError('ERR_KEY_ENV_MISSING', `environment variable ${name} is not set or empty`, {
+      option: '--encryption-key-env',
+    });
   }
   if (!STRICT_BASE64.test(value)) {
     throw new CryptoStreamError(

@@ -1,16 +1,10 @@
-import {
-  pipeline,
-  type Readable,
-  Transform,
-  type TransformCallback,
-  type Writable,
-} from 'node:stream';
+import { pipeline, type Readable, Transform, type TransformCallback, type Writable } from 'node:stream';
 import { AesCtrDecryptor, AesCtrEncryptor, type CtrPosition } from './aes-ctr.js';
 import { AsbHeaderCheck } from './asb-header-check.js';
 import type { EncryptionKey } from './key.js';
 import type { CompressionMode } from './options.js';
 import { ZstdCompressor } from './zstd-compress.js';
-import { ZstdDecompressor } from './zstd-decompress.js';
+import { createZstdReadTransforms } from './zstd-native-stream.js';
 
 export interface LayerOptions {
   /** `-z zstd`. */
@@ -35,6 +29,10 @@ export interface ReadLayerOptions extends LayerOptions {
   checkAsbHeader?: boolean;
   /** Largest zstd window accepted (default 128 MiB, zstd's own default limit). */
   maxWindowBytes?: number;
+  /** Largest frame decoded whole by native libzstd (see `ZstdDecompressOptions`). */
+  nativeFrameLimit?: number;
+  /** Use `node:zlib`'s streaming zstd decoder when the runtime has it (default true). */
+  useNodeZlib?: boolean;
 }
 
 /** Position of a file being written, enough to append to it later. */
@@ -90,10 +88,11 @@ export function createReadTransforms(options: ReadLayerOptions): Transform[] {
   }
   if (options.compression === 'zstd') {
     transforms.push(
-      new ZstdDecompressor({
+      ...createZstdReadTransforms({
         ...(options.fileName === undefined ? {} : { fileName: options.fileName }),
         ...(mode === undefined ? {} : { encryption: mode }),
         ...(options.maxWindowBytes === undefined ? {} : { maxWindowBytes: options.maxWindowBytes }),
+        ...(options.nativeFrameLimit === undefined ? {} : { nativeFrameLimit: options.nativeFrameLimit }),
       }),
     );
   }

@@ -3,7 +3,7 @@ import { compress } from '@mongodb-js/zstd';
 import { ZSTD_DEFAULT_LEVEL } from './options.js';
 
 /** Default plaintext bytes per zstd frame. */
-export const DEFAULT_FRAME_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_FRAME_BYTES = 1024 * 1024;
 
 export interface ZstdCompressOptions {
   /** zstd level (already validated, e.g. by `parseCompressionLevel`); default 3. */

@@ -99,6 +99,7 @@ export class ZstdDecompressor extends Transform {
   }
 
   private pumpWork(): void {
+    if (this.nativePending) return; // resumed when the native decode is done
     const work = this.work as Work;
     const { chunk } = work;
     try {
@@ -117,7 +118,7 @@ export class ZstdDecompressor extends Transform {
           }
           work.start = work.pos;
         } else if (unit === Unit.Block || unit === Unit.FrameEnd) {
-          this.take(chunk.subarray(work.start, work.pos), offsetBefore);
+          this.takeFrameData(chunk.subarray(work.start, work.pos), offsetBefore);
           work.start = work.pos;
           if (unit === Unit.FrameEnd && this.nativeFrame !== undefined) {
             this.decodeNative(this.nativeFrame);
@@ -128,7 +129,7 @@ export class ZstdDecompressor extends Transform {
           work.start = work.pos; // magic, frame header or skippable bytes: not fed as they come
         }
       }
-      if (work.start < chunk.length) this.take(chunk.subarray(work.start), this.walker.offset);
+      if (work.start < chunk.length) this.takeFrameData(chunk.subarray(work.start), this.walker.offset);
     } catch (error) {
       this.work = undefined;
       work.done(error as Error);
@@ -139,7 +140,7 @@ export class ZstdDecompressor extends Transform {
   }
 
   /** Frame data: collected for a native decode while the frame is small, else streamed. */
-  private take(bytes: Buffer, offset: number): void {
+  private takeFrameData(bytes: Buffer, offset: number): void {
     const frame = this.nativeFrame;
     if (frame === undefined) {
       this.feed(bytes, offset);
@@ -168,11 +169,10 @@ export class ZstdDecompressor extends Transform {
       (error: Error) => {
         this.nativePending = false;
         const where = this.fileName === undefined ? {} : { file: this.fileName };
-        const failure = new CryptoStreamError(
-          'ERR_ZSTD_CORRUPT',
-          `corrupt zstd frame: ${error.message}`,
-          { ...where, offset: frame.start },
-        );
+        const failure = new CryptoStreamError('ERR_ZSTD_CORRUPT', `corrupt zstd frame: ${error.message}`, {
+          ...where,
+          offset: frame.start,
+        });
         const work = this.work;
         this.work = undefined;
         if (work) work.done(failure);

@@ -4,7 +4,7 @@ import { CryptoStreamError } from './errors.js';
 export const DEFAULT_MAX_WINDOW_BYTES = 128 * 1024 * 1024;
 const MAX_BLOCK_BYTES = 128 * 1024;
 
-const enum Part {
+enum Part {
   Magic,
   FrameHeader,
   BlockHeader,
@@ -45,6 +45,8 @@ export class ZstdFrameWalker {
   offset = 0;
   /** Complete frames seen (zstd and skippable). */
   frames = 0;
+  /** What the last {@link advance} call stopped at. */
+  lastUnit: Unit = Unit.More;
   private part: Part = Part.Magic;
   private readonly header = Buffer.alloc(18);
   private headerLength = 0;
@@ -85,7 +87,6 @@ export class ZstdFrameWalker {
    * Consumes bytes of `chunk` from `pos` up to the end of the current element or the chunk.
    * Returns the new position; `lastUnit` tells what ended there.
    */
-  lastUnit: Unit = Unit.More;
   advance(chunk: Buffer, pos: number): number {
     switch (this.part) {
       case Part.BlockBody:

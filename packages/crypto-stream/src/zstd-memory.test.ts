@@ -9,9 +9,7 @@ import { ZstdDecompressor } from './zstd-decompress.js';
 const MIB = 1024 * 1024;
 const TOTAL = 256 * MIB;
 
-const title = hasZstdCli()
-  ? 'bounded memory'
-  : 'bounded memory — SKIPPED: the `zstd` tool is not on PATH';
+const title = hasZstdCli() ? 'bounded memory' : 'bounded memory — SKIPPED: the `zstd` tool is not on PATH';
 describe.skipIf(!hasZstdCli())(title, () => {
   it('reads a 256 MiB single-frame stream (zstd CLI from a pipe) with bounded RSS', async () => {
     const zstd = spawn('zstd', ['-3', '-q', '-c'], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -35,6 +33,7 @@ describe.skipIf(!hasZstdCli())(title, () => {
     globalThis.gc?.();
     const baseline = process.memoryUsage.rss();
     let peak = baseline;
+    let atQuarter = 0;
     await pipeline(
       zstd.stdout,
       decompressor,
@@ -44,6 +43,7 @@ describe.skipIf(!hasZstdCli())(title, () => {
           outBytes += chunk.length;
           if ((outBytes & (4 * MIB - 1)) < chunk.length) {
             peak = Math.max(peak, process.memoryUsage.rss());
+            if (atQuarter === 0 && outBytes >= TOTAL / 4) atQuarter = peak;
           }
           done();
         },
@@ -55,8 +55,14 @@ describe.skipIf(!hasZstdCli())(title, () => {
     expect(decompressor.frames).toBe(1);
     expect(outputHash.digest('hex')).toBe(inputHash.digest('hex'));
     const growthMiB = (peak - baseline) / MIB;
-    console.log(`RSS growth while decoding 256 MiB in one frame: ${growthMiB.toFixed(1)} MiB`);
-    // a decoder that held the frame would grow by ≥ 256 MiB; the window here is 2 MiB
-    expect(growthMiB).toBeLessThan(64);
+    const lateGrowthMiB = (peak - atQuarter) / MIB;
+    console.log(
+      `RSS growth decoding 256 MiB in one frame: ${growthMiB.toFixed(1)} MiB, ` +
+        `of which ${lateGrowthMiB.toFixed(1)} MiB after the first 64 MiB`,
+    );
+    // A decoder holding the frame would grow by ≥ 256 MiB (≥ 192 MiB after the first quarter).
+    // Ours holds a 2 MiB window plus one block; the rest is collectable garbage (GC timing).
+    expect(growthMiB).toBeLessThan(128);
+    expect(lateGrowthMiB).toBeLessThan(64);
   }, 60_000);
 });

@@ -35,8 +35,13 @@ describe('zstd round trips', () => {
         [new ZstdCompressor({ frameBytes, level: 1 + (round % 5) })],
         randomChunks(data, random, 70_000),
       );
-      const back = await runThrough([new ZstdDecompressor()], randomChunks(compressed, random, 999));
-      expect(back.equals(data)).toBe(true);
+      for (const nativeFrameLimit of [0, 100_000, undefined]) {
+        const back = await runThrough(
+          [new ZstdDecompressor({ nativeFrameLimit })],
+          randomChunks(compressed, random, 999),
+        );
+        expect(back.equals(data)).toBe(true);
+      }
     }
   });
 
@@ -76,10 +81,15 @@ describe('zstd round trips', () => {
       EMPTY_FRAME,
     ]);
     const expected = Buffer.concat([a, b]);
-    const bytewise = await runThrough([new ZstdDecompressor()], randomChunks(stream, () => 0, 1));
-    expect(bytewise.equals(expected)).toBe(true);
-    const whole = await runThrough([new ZstdDecompressor()], [stream]);
-    expect(whole.equals(expected)).toBe(true);
+    for (const nativeFrameLimit of [0, undefined]) {
+      const bytewise = await runThrough(
+        [new ZstdDecompressor({ nativeFrameLimit })],
+        randomChunks(stream, () => 0, 1),
+      );
+      expect(bytewise.equals(expected)).toBe(true);
+      const whole = await runThrough([new ZstdDecompressor({ nativeFrameLimit })], [stream]);
+      expect(whole.equals(expected)).toBe(true);
+    }
   });
 });
 
@@ -95,9 +105,9 @@ describe('zstd errors', () => {
   });
 
   it('reports data that is not zstd at the start and garbage between frames', async () => {
-    await expect(
-      runThrough([new ZstdDecompressor()], [Buffer.from('Version 3.1\n')]),
-    ).rejects.toMatchObject({ code: 'ERR_NOT_COMPRESSED' });
+    await expect(runThrough([new ZstdDecompressor()], [Buffer.from('Version 3.1\n')])).rejects.toMatchObject({
+      code: 'ERR_NOT_COMPRESSED',
+    });
     await expect(runThrough([new ZstdDecompressor()], [Buffer.from('Ve')])).rejects.toMatchObject({
       code: 'ERR_NOT_COMPRESSED',
     });
@@ -106,12 +116,17 @@ describe('zstd errors', () => {
     ).rejects.toMatchObject({ code: 'ERR_ZSTD_CORRUPT', offset: EMPTY_FRAME.length });
   });
 
-  it('reports corrupt block data', async () => {
+  it('reports corrupt block data on both decode paths', async () => {
     const frame = Buffer.from(await compress(asbLikeData(50_000, seededRandom(9)), 3));
     for (let i = 12; i < frame.length - 8; i += 7) frame[i] = (frame[i] as number) ^ 0x5a;
-    await expect(runThrough([new ZstdDecompressor()], [frame])).rejects.toMatchObject({
-      code: expect.stringMatching(/^ERR_ZSTD_(CORRUPT|TRUNCATED)$/),
-    });
+    for (const nativeFrameLimit of [0, undefined]) {
+      await expect(
+        runThrough([new ZstdDecompressor({ nativeFrameLimit, fileName: 'c.asb' })], [frame]),
+      ).rejects.toMatchObject({
+        code: expect.stringMatching(/^ERR_ZSTD_(CORRUPT|TRUNCATED)$/),
+        file: 'c.asb',
+      });
+    }
   });
 
   it('refuses frames whose window exceeds the limit before allocating it', async () => {
@@ -146,7 +161,10 @@ describe.skipIf(!hasZstdCli())(cliTitle, () => {
     for (const args of [['-3'], ['-12', '--long=24']]) {
       const cli = spawnSync('zstd', [...args, '-q', '-c'], { input: data, maxBuffer: 1 << 30 });
       expect(cli.status).toBe(0);
-      const back = await runThrough([new ZstdDecompressor()], randomChunks(cli.stdout, seededRandom(1), 65536));
+      const back = await runThrough(
+        [new ZstdDecompressor()],
+        randomChunks(cli.stdout, seededRandom(1), 65536),
+      );
       expect(back.equals(data)).toBe(true);
     }
   });

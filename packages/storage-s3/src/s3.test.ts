@@ -179,7 +179,6 @@ describe('S3 single file mode', () => {
     const list = await listBackupFiles(sourceOptions({ inputFile: path }));
     expect(list).toMatchObject({ kind: 'file', totalBytes: 4 });
     expect((await buffer(await list.files[0]!.open())).toString()).toBe('two!');
-    await expect(again.reopen(path)).rejects.toThrow(/not implemented: resuming/);
   });
 
   it('reports a missing input object', async () => {
@@ -187,6 +186,62 @@ describe('S3 single file mode', () => {
     await expect(listBackupFiles(sourceOptions({ inputFile: path }))).rejects.toThrow(
       `Input file ${path} does not exist`,
     );
+  });
+});
+
+describe('S3 resume (append)', () => {
+  it('appends to a finished single-file object', async () => {
+    const path = `${freshDir()}/resume.asb`;
+    const first = await openBackupSink(sinkOptions({ outputFile: path }));
+    const f = await first.acquire();
+    await f.write(Buffer.from('Version 3.1\n'));
+    await first.release(f);
+    await first.finish();
+    const sink = await openBackupSink(sinkOptions({ outputFile: path, resume: { fileCount: 1 } }));
+    await expect(sink.reopen(path, 5)).rejects.toThrow('Expected file pos (5) did not match file pos (12)');
+    await expect(sink.reopen(`${path}x`)).rejects.toMatchObject({ code: 'RESUME_MISMATCH' });
+    await sink.reopen(path, 12);
+    const file = await sink.acquire();
+    expect(file.isNew).toBe(false);
+    await file.write(Buffer.from('# more\n'));
+    expect(sink.openFiles()).toEqual([file]);
+    await sink.release(file);
+    await sink.finish();
+    const list = await listBackupFiles(sourceOptions({ inputFile: path }));
+    expect((await buffer(await list.files[0]!.open())).toString()).toBe('Version 3.1\n# more\n');
+  });
+
+  it('appends to a multi-part object, and an aborted append keeps the old one', async () => {
+    const dir = freshDir();
+    const s3 = { ...server.s3, minPartSizeMiB: 8 / 1024 };
+    const first = await openBackupSink(sinkOptions({ directory: dir, s3 }));
+    const f = await first.acquire();
+    const old = randomBytes(30 * 1024);
+    await f.write(old);
+    await first.release(f);
+    await first.finish();
+    const path = `${dir}/ns_00000.asb`;
+
+    const failed = await openBackupSink(sinkOptions({ directory: dir, s3, resume: { fileCount: 1 } }));
+    await failed.reopen(path, old.length);
+    const doomed = await failed.acquire();
+    await doomed.write(randomBytes(20 * 1024));
+    await failed.abort();
+    let list = await listBackupFiles(sourceOptions({ directory: dir }));
+    expect((await buffer(await list.files[0]!.open())).equals(old)).toBe(true);
+
+    const sink = await openBackupSink(sinkOptions({ directory: dir, s3, resume: { fileCount: 1 } }));
+    await sink.reopen(path, old.length);
+    const file = await sink.acquire();
+    const more = randomBytes(10 * 1024);
+    await file.write(more);
+    expect(file.fileBytes).toBe(old.length + more.length);
+    await sink.release(file);
+    await sink.finish();
+    expect(sink.fileCount).toBe(1);
+    list = await listBackupFiles(sourceOptions({ directory: dir }));
+    expect(list.totalBytes).toBe(old.length + more.length);
+    expect((await buffer(await list.files[0]!.open())).equals(Buffer.concat([old, more]))).toBe(true);
   });
 });
 
@@ -239,6 +294,9 @@ describe('S3 errors', () => {
       {
         code: 'S3',
       },
+    );
+    await expect(openBackupSink(sinkOptions({ outputFile: 's3://no-such-bucket/one.asb' }))).rejects.toThrow(
+      'S3 bucket no-such-bucket does not exist',
     );
   });
 

@@ -9,8 +9,9 @@ import {
 } from '@asbkit/storage';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { createS3Context, errorName, httpStatus, type S3Context, s3Error } from './client.js';
+import { rangedObjectStream } from './download.js';
 import { abortUploads, deleteObjects, listBackupObjects, listBackupUploads } from './listing.js';
-import { openS3RawFile, partSizeFor } from './upload.js';
+import { openS3RawFile, partSizeFor, reopenS3RawFile } from './upload.js';
 import { directoryPrefix, parseS3Url, s3Url } from './url.js';
 
 /** True when the object exists; NotFound is not an error here. */
@@ -32,15 +33,35 @@ export async function objectSize(
   }
 }
 
-function notResumable(path: string): never {
-  throw new StorageError(
-    'NOT_IMPLEMENTED',
-    `not implemented: resuming (appending to) the S3 object ${path}`,
-    {
-      path,
-      option: '--continue',
-    },
+/** Resume: append to a finished object whose size must equal the saved position. */
+async function reopenObject(
+  ctx: S3Context,
+  path: string,
+  partSize: number,
+  expectedBytes: number | undefined,
+  transforms: BackupSinkOptions['transforms'],
+): Promise<StreamBackupFileWriter> {
+  const { bucket, key } = parseS3Url(path, '--continue');
+  const size = await objectSize(ctx, bucket, key, 'reopening');
+  if (size === undefined) {
+    throw new StorageError('RESUME_MISMATCH', `Backup file ${path} to resume does not exist`, { path });
+  }
+  if (expectedBytes !== undefined && size !== expectedBytes) {
+    throw new StorageError(
+      'RESUME_MISMATCH',
+      `Expected file pos (${expectedBytes}) did not match file pos (${size}) of ${path}`,
+      { path },
+    );
+  }
+  const raw = await reopenS3RawFile(
+    ctx,
+    bucket,
+    key,
+    partSize,
+    rangedObjectStream(ctx, bucket, key, size),
+    size,
   );
+  return new StreamBackupFileWriter(path, raw, { isNew: false, transforms });
 }
 
 /** `-d s3://bucket/prefix` or `-o s3://bucket/key`. */
@@ -89,7 +110,15 @@ export async function openS3BackupSink(options: BackupSinkOptions): Promise<Back
         const raw = openS3RawFile(ctx, bucket, objectKey, partSize);
         return new StreamBackupFileWriter(s3Url(bucket, objectKey), raw, { isNew: true, transforms });
       },
-      reopen: async (path) => notResumable(path),
+      reopen: async (path, expectedBytes) => {
+        if (!path.startsWith(s3Url(bucket, prefix))) {
+          throw new StorageError('RESUME_MISMATCH', `Saved file ${path} is not under ${location}`, {
+            path,
+            option: '--directory',
+          });
+        }
+        return reopenObject(ctx, path, partSize, expectedBytes, transforms);
+      },
     });
   }
   const location = options.outputFile;
@@ -104,7 +133,10 @@ export async function openS3BackupSink(options: BackupSinkOptions): Promise<Back
     });
   }
   const partSize = partSizeFor(options.expectedFileBytes, options.s3?.minPartSizeMiB);
-  if (!options.resume && (await objectSize(ctx, bucket, key, 'checking')) !== undefined) {
+  const existing = options.resume ? undefined : await objectSize(ctx, bucket, key, 'checking');
+  // HEAD has no error body: a listing tells a missing bucket apart before any upload starts.
+  if (existing === undefined) await listBackupObjects(ctx, bucket, key, location);
+  if (existing !== undefined) {
     if (!options.removeFiles) {
       throw new StorageError(
         'OUTPUT_EXISTS',
@@ -132,6 +164,14 @@ export async function openS3BackupSink(options: BackupSinkOptions): Promise<Back
         transforms,
       });
     },
-    reopen: async (path) => notResumable(path),
+    reopen: async (path, expectedBytes) => {
+      if (path !== location) {
+        throw new StorageError('RESUME_MISMATCH', `Saved file ${path} is not the output file ${location}`, {
+          path,
+          option: '--output-file',
+        });
+      }
+      return reopenObject(ctx, path, partSize, expectedBytes, transforms);
+    },
   });
 }

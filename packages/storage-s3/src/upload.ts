@@ -1,4 +1,5 @@
-import { Writable } from 'node:stream';
+import { once } from 'node:events';
+import { type Readable, Writable } from 'node:stream';
 import { type RawFile, StorageError } from '@asbkit/storage';
 import {
   AbortMultipartUploadCommand,
@@ -51,7 +52,13 @@ export function partSizeFor(expectedBytes: number | undefined, minPartSizeMiB: n
  * completes the upload; `discard()` aborts it. A file that never fills one part is sent with a
  * single PutObject on commit.
  */
-export function openS3RawFile(ctx: S3Context, bucket: string, key: string, partSize: number): RawFile {
+export function openS3RawFile(
+  ctx: S3Context,
+  bucket: string,
+  key: string,
+  partSize: number,
+  initialBytes = 0,
+): RawFile {
   const url = s3Url(bucket, key);
   const client = ctx.client;
   let buffered: Buffer[] = [];
@@ -62,6 +69,9 @@ export function openS3RawFile(ctx: S3Context, bucket: string, key: string, partS
   const inFlight = new Set<Promise<void>>();
   let failure: StorageError | undefined;
   let small: Buffer | undefined;
+  let discarded = false;
+  // The write/final work in progress, so discard() can wait for it before aborting.
+  let working: Promise<void> = Promise.resolve();
 
   const startUpload = (): Promise<string> => {
     starting ??= client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key })).then(
@@ -91,6 +101,10 @@ export function openS3RawFile(ctx: S3Context, bucket: string, key: string, partS
     parts.push(part);
     const id = await startUpload();
     const give = await ctx.uploads.take();
+    if (discarded) {
+      give();
+      return;
+    }
     const sent = client
       .send(
         new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: id, PartNumber: partNumber, Body: body }),
@@ -124,12 +138,12 @@ export function openS3RawFile(ctx: S3Context, bucket: string, key: string, partS
       if (failure) return done(failure);
       buffered.push(chunk);
       bufferedBytes += chunk.length;
-      (async () => {
-        while (bufferedBytes >= partSize) await sendPart(takeBuffered(partSize));
+      working = (async () => {
+        while (bufferedBytes >= partSize && !discarded) await sendPart(takeBuffered(partSize));
       })().then(() => done(failure ?? null), done);
     },
     final(done) {
-      (async () => {
+      working = (async () => {
         if (uploadId === undefined && starting === undefined) {
           // Never reached one part: keep it for a single PutObject at commit.
           small = takeBuffered(bufferedBytes);
@@ -143,7 +157,7 @@ export function openS3RawFile(ctx: S3Context, bucket: string, key: string, partS
 
   return {
     stream,
-    initialBytes: 0,
+    initialBytes,
     async commit() {
       if (failure) throw failure;
       if (small !== undefined) {
@@ -168,7 +182,9 @@ export function openS3RawFile(ctx: S3Context, bucket: string, key: string, partS
       }
     },
     async discard() {
+      discarded = true;
       if (!stream.destroyed) stream.destroy();
+      await working;
       await Promise.allSettled(inFlight);
       const id = uploadId ?? (await starting?.catch(() => undefined));
       if (id === undefined) return;
@@ -179,4 +195,29 @@ export function openS3RawFile(ctx: S3Context, bucket: string, key: string, partS
       }
     },
   };
+}
+
+/**
+ * Reopens a finished object for append (resume): a new upload of the same key is fed the old
+ * bytes first (ranged reads), then the new ones. The old object stays as it is until the new
+ * one is completed, so a failure or crash while appending loses nothing.
+ */
+export async function reopenS3RawFile(
+  ctx: S3Context,
+  bucket: string,
+  key: string,
+  partSize: number,
+  existing: Readable,
+  size: number,
+): Promise<RawFile> {
+  const raw = openS3RawFile(ctx, bucket, key, partSize, size);
+  try {
+    for await (const chunk of existing) {
+      if (!raw.stream.write(chunk)) await once(raw.stream, 'drain');
+    }
+  } catch (err) {
+    await raw.discard().catch(() => {});
+    throw err;
+  }
+  return raw;
 }

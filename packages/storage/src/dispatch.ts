@@ -22,12 +22,12 @@ const S3_PACKAGE = '@asbkit/storage-s3';
  * Finds `@asbkit/storage-s3` from the main script (the CLI that installed it), for package
  * managers that do not let this package see its siblings (pnpm).
  */
-async function importFromMainScript(): Promise<S3Backend | undefined> {
+async function importFromMainScript(packageName: string): Promise<S3Backend | undefined> {
   const main = process.argv[1];
   if (!main) return undefined;
   let manifestPath: string;
   try {
-    manifestPath = createRequire(resolve(main)).resolve(`${S3_PACKAGE}/package.json`);
+    manifestPath = createRequire(resolve(main)).resolve(`${packageName}/package.json`);
   } catch {
     return undefined;
   }
@@ -44,7 +44,7 @@ function checkBackend(loaded: Partial<S3Backend>, where: string): S3Backend {
     if (typeof loaded[name] !== 'function') {
       throw new StorageError(
         'S3_NOT_INSTALLED',
-        `${S3_PACKAGE} at ${where} does not export ${name} (stale build?)`,
+        `The S3 backend at ${where} does not export ${name} (stale build?)`,
         {
           path: where,
         },
@@ -59,17 +59,17 @@ function checkBackend(loaded: Partial<S3Backend>, where: string): S3Backend {
  * is a variable so bundlers and the type checker leave it alone: the AWS SDK is only loaded
  * when an `s3://` path is used.
  */
-export async function importS3Backend(): Promise<S3Backend> {
-  const specifier: string = S3_PACKAGE;
+export async function importS3Backend(packageName: string = S3_PACKAGE): Promise<S3Backend> {
+  const specifier: string = packageName;
   try {
     return checkBackend(await import(specifier), specifier);
   } catch (err) {
-    if (errnoOf(err) === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes(S3_PACKAGE)) {
-      const found = await importFromMainScript();
+    if (errnoOf(err) === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes(packageName)) {
+      const found = await importFromMainScript(packageName);
       if (found) return found;
       throw new StorageError(
         'S3_NOT_INSTALLED',
-        `s3:// paths need the package ${S3_PACKAGE}; install it next to @asbkit/storage (npm install ${S3_PACKAGE}) or pass loadS3`,
+        `s3:// paths need the package ${packageName}; install it next to @asbkit/storage (npm install ${packageName}) or pass loadS3`,
         { cause: err },
       );
     }
@@ -78,7 +78,7 @@ export async function importS3Backend(): Promise<S3Backend> {
 }
 
 function s3Backend(options: { loadS3?: () => Promise<S3Backend> }): Promise<S3Backend> {
-  return (options.loadS3 ?? importS3Backend)();
+  return options.loadS3 ? options.loadS3() : importS3Backend();
 }
 
 function checkPrefix(prefix: string): void {

@@ -1,6 +1,9 @@
 // The official `aerospike` npm client (C client underneath) must see the emulator as a server:
 // cluster tending, put/get, batch writes and a partition query.
 
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Aerospike from 'aerospike';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmulatorProcess, startEmulatorProcess } from './process.js';
@@ -15,7 +18,11 @@ describe.each([1, 2])('official aerospike client against a %i-node emulator', (n
       hosts: emulator.nodes.slice(0, 1).map((n) => ({ addr: n.host, port: n.port })),
       connTimeoutMs: 2000,
       tenderInterval: 250,
-      policies: { read: { totalTimeout: 2000 }, write: { totalTimeout: 2000 }, query: { totalTimeout: 5000 } },
+      policies: {
+        read: { totalTimeout: 2000 },
+        write: { totalTimeout: 2000 },
+        query: { totalTimeout: 5000 },
+      },
       log: { level: Aerospike.log.OFF },
     } as Aerospike.ConfigOptions);
   });
@@ -35,7 +42,11 @@ describe.each([1, 2])('official aerospike client against a %i-node emulator', (n
 
   it('puts and gets records with their bins, generation and TTL', async () => {
     const key = new Aerospike.Key('test', 'people', 'alice');
-    await client.put(key, { name: 'Alice', age: 42, score: 1.5, tags: [1, 'a'], m: { k: 'v' } }, { ttl: 1000 });
+    await client.put(
+      key,
+      { name: 'Alice', age: 42, score: 1.5, tags: [1, 'a'], m: { k: 'v' } },
+      { ttl: 1000 },
+    );
     const first = await client.get(key);
     expect(first.ttl).toBeGreaterThan(990);
     expect(first.ttl).toBeLessThanOrEqual(1000);
@@ -48,11 +59,19 @@ describe.each([1, 2])('official aerospike client against a %i-node emulator', (n
   });
 
   it('reports a missing record as KEY_NOT_FOUND and a stale generation as GENERATION_ERROR', async () => {
-    await expect(client.get(new Aerospike.Key('test', 'people', 'nobody'))).rejects.toMatchObject({ code: 2 });
+    await expect(client.get(new Aerospike.Key('test', 'people', 'nobody'))).rejects.toMatchObject({
+      code: 2,
+    });
     const key = new Aerospike.Key('test', 'people', 'gen');
     await client.put(key, { n: 1 });
     await expect(
-      client.put(key, { n: 2 }, {}, { gen: Aerospike.policy.gen.EQ, totalTimeout: 2000 } as never, undefined as never),
+      client.put(
+        key,
+        { n: 2 },
+        {},
+        { gen: Aerospike.policy.gen.EQ, totalTimeout: 2000 } as never,
+        undefined as never,
+      ),
     ).rejects.toMatchObject({ code: 3 });
     await expect(
       client.put(key, { n: 3 }, undefined, { exists: Aerospike.policy.exists.CREATE } as never),
@@ -75,5 +94,43 @@ describe.each([1, 2])('official aerospike client against a %i-node emulator', (n
       Array.from({ length: 50 }, (_, i) => i),
     );
     expect(await emulator.control({ cmd: 'count', namespace: 'bar' })).toEqual({ ok: true, count: 50 });
+
+    // The client's own filter-expression encoder, and a metadata-only query.
+    const filtered = client.query('bar', 'bw');
+    filtered.partitions(0, 4096);
+    const exp = Aerospike.exp;
+    const some = await filtered.results({ filterExpression: exp.lt(exp.binInt('i'), exp.int(10)) } as never);
+    expect(some.length).toBe(10);
+    const noBins = client.query('bar', 'bw');
+    noBins.partitions(0, 4096);
+    noBins.nobins = true;
+    const meta = await noBins.results();
+    expect(meta.length).toBe(50);
+    expect(meta.every((r) => Object.keys(r.bins).length === 0 && r.gen === 1)).toBe(true);
+  });
+
+  it('deletes records and manages secondary indexes and UDF modules', async () => {
+    const key = new Aerospike.Key('test', 'del', 1);
+    await client.put(key, { a: 1 });
+    expect(await client.exists(key)).toBe(true);
+    await client.remove(key);
+    expect(await client.exists(key)).toBe(false);
+    const job = await client.createIntegerIndex({
+      ns: 'test',
+      set: 'del',
+      bin: 'a',
+      index: `idx_a_${nodes}`,
+    });
+    await job.waitUntilDone(50);
+    const dir = mkdtempSync(join(tmpdir(), 'emu-udf-'));
+    const file = join(dir, `mod${nodes}.lua`);
+    writeFileSync(file, 'function hello(rec)\n  return "hi"\nend\n');
+    const udf = await client.udfRegister(file);
+    rmSync(dir, { recursive: true, force: true });
+    await udf.waitUntilDone(50);
+    const listed = await client.infoAll('udf-list');
+    expect(listed[0].info).toContain(`filename=mod${nodes}.lua`);
+    const indexes = await client.infoAll('sindex-list:ns=test;b64=true');
+    expect(indexes[0].info).toContain(`indexname=idx_a_${nodes}:set=del:bin=a:type=numeric`);
   });
 });

@@ -29,7 +29,8 @@ describe('internal authentication', () => {
   });
   afterAll(() => emulator.stop());
 
-  const admin = async (client: WireTestClient, request: Buffer) => decodeAdminMessage((await client.request(request))[0].body);
+  const admin = async (client: WireTestClient, request: Buffer) =>
+    decodeAdminMessage((await client.request(request))[0].body);
   const info = async (client: WireTestClient, command: string) =>
     decodeInfoResponse((await client.request(encodeInfoRequest([command])))[0].body).get(command);
 
@@ -40,7 +41,10 @@ describe('internal authentication', () => {
   it('logs in, hands out a session token and accepts it on a new connection', async () => {
     const first = await WireTestClient.connect(emulator.nodes[0].port);
     expect(await info(first, 'node')).toBe('ERROR:80:not authenticated');
-    const login = await admin(first, encodeLogin({ mode: 'internal', user: 'admin', credential: ADMIN_CREDENTIAL }));
+    const login = await admin(
+      first,
+      encodeLogin({ mode: 'internal', user: 'admin', credential: ADMIN_CREDENTIAL }),
+    );
     expect(login.resultCode).toBe(0);
     const token = login.fields.find((f) => f.id === 5)!.data;
     expect(login.fields.find((f) => f.id === 6)!.data.readUInt32BE(0)).toBeGreaterThan(60);
@@ -61,15 +65,21 @@ describe('internal authentication', () => {
   it('refuses unknown users and wrong passwords', async () => {
     const client = await WireTestClient.connect(emulator.nodes[0].port);
     const bad = credentialOf('nope');
-    expect((await admin(client, encodeLogin({ mode: 'internal', user: 'admin', credential: bad }))).resultCode).toBe(62);
-    expect((await admin(client, encodeLogin({ mode: 'internal', user: 'who', credential: bad }))).resultCode).toBe(60);
+    expect(
+      (await admin(client, encodeLogin({ mode: 'internal', user: 'admin', credential: bad }))).resultCode,
+    ).toBe(62);
+    expect(
+      (await admin(client, encodeLogin({ mode: 'internal', user: 'who', credential: bad }))).resultCode,
+    ).toBe(60);
     client.close();
   });
 
   it('answers 51 (security not supported) like Community Edition when no users are configured', async () => {
     const ce = await startEmulator({ log: () => {} });
     const client = await WireTestClient.connect(ce.nodes[0].port);
-    const reply = await client.request(encodeLogin({ mode: 'internal', user: 'admin', credential: ADMIN_CREDENTIAL }));
+    const reply = await client.request(
+      encodeLogin({ mode: 'internal', user: 'admin', credential: ADMIN_CREDENTIAL }),
+    );
     expect(reply[0].body[1]).toBe(51);
     client.close();
     await ce.stop();
@@ -81,14 +91,34 @@ describe('TLS', () => {
   let emulator: Emulator;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'emu-tls-'));
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-      '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     emulator = await startEmulator({
       nodes: 2,
-      tls: { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')), name: 'localhost' },
+      tls: {
+        key: readFileSync(join(dir, 'key.pem')),
+        cert: readFileSync(join(dir, 'cert.pem')),
+        name: 'localhost',
+      },
       log: () => {},
     });
   });
@@ -107,13 +137,44 @@ describe('TLS', () => {
     await new Promise<void>((resolve, reject) => socket.once('secureConnect', resolve).once('error', reject));
     socket.write(encodeInfoRequest(['node', 'peers-tls-std', 'peers-clear-std']));
     let reply = Buffer.alloc(0);
-    while (reply.length < PROTO_HEADER_SIZE || reply.length < PROTO_HEADER_SIZE + readProtoHeader(reply).size) {
+    while (
+      reply.length < PROTO_HEADER_SIZE ||
+      reply.length < PROTO_HEADER_SIZE + readProtoHeader(reply).size
+    ) {
       reply = Buffer.concat([reply, await new Promise<Buffer>((resolve) => socket.once('data', resolve))]);
     }
     socket.destroy();
     const answers = decodeInfoResponse(reply.subarray(PROTO_HEADER_SIZE));
     expect(answers.get('node')).toBe(emulator.nodes[0].name);
-    expect(answers.get('peers-tls-std')).toBe(`2,3000,[[${emulator.nodes[1].name},localhost,[127.0.0.1:${emulator.nodes[1].port}]]]`);
+    expect(answers.get('peers-tls-std')).toBe(
+      `2,3000,[[${emulator.nodes[1].name},localhost,[127.0.0.1:${emulator.nodes[1].port}]]]`,
+    );
     expect(answers.get('peers-clear-std')).toBe('2,3000,[]');
+  });
+
+  it('demands a client certificate signed by the given CA with requestCert (mutual TLS)', async () => {
+    const cert = readFileSync(join(dir, 'cert.pem'));
+    const key = readFileSync(join(dir, 'key.pem'));
+    const mutual = await startEmulator({ tls: { key, cert, ca: cert, requestCert: true }, log: () => {} });
+    const attempt = (withCert: boolean) =>
+      new Promise<string>((resolve) => {
+        const socket = tlsConnect({
+          host: '127.0.0.1',
+          port: mutual.nodes[0].port,
+          ca: cert,
+          servername: 'localhost',
+          ...(withCert ? { key, cert } : {}),
+        });
+        socket.once('error', (err) => resolve(`error: ${err.message}`));
+        socket.once('close', () => resolve('closed'));
+        socket.once('secureConnect', () => socket.write(encodeInfoRequest(['node'])));
+        socket.once('data', (data) => {
+          resolve(data.subarray(PROTO_HEADER_SIZE).toString());
+          socket.destroy();
+        });
+      });
+    expect(await attempt(true)).toBe(`node\t${mutual.nodes[0].name}\n`);
+    expect(await attempt(false)).toMatch(/error|closed/);
+    await mutual.stop();
   });
 });

@@ -3,7 +3,12 @@
 // AUTHENTICATE with USER + SESSION_TOKEN on later connections.
 
 import { randomBytes } from 'node:crypto';
-import { AdminCommand, AdminField, decodeAdminMessage, encodeAdminMessage } from '@asbkit/cluster-client/wire';
+import {
+  AdminCommand,
+  AdminField,
+  decodeAdminMessage,
+  encodeAdminMessage,
+} from '@asbkit/cluster-client/wire';
 import bcrypt from 'bcryptjs';
 import { ResultCode } from './faults.js';
 

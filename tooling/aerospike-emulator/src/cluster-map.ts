@@ -22,7 +22,9 @@ export class PartitionMap {
     if (masters && (masters.length !== PARTITIONS || masters.some((n) => !(n >= 0 && n < nodeCount)))) {
       throw new Error(`partition masters must be ${PARTITIONS} node indexes below ${nodeCount}`);
     }
-    this.masters = masters ? [...masters] : Array.from({ length: PARTITIONS }, (_, pid) => spread(pid) % nodeCount);
+    this.masters = masters
+      ? [...masters]
+      : Array.from({ length: PARTITIONS }, (_, pid) => spread(pid) % nodeCount);
     this.generations = Array.from({ length: nodeCount }, () => 1);
   }
 

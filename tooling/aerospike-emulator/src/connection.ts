@@ -6,12 +6,12 @@ import {
   type AsMsg,
   decodeAsMsg,
   decodeInfoRequest,
+  emptyHeader,
   encodeAsMsg,
   encodeInfoResponse,
   encodeProto,
   FieldType,
   findField,
-  emptyHeader,
   Info1,
   Info3,
   PROTO_HEADER_SIZE,
@@ -19,8 +19,7 @@ import {
   readProtoHeader,
 } from '@asbkit/cluster-client/wire';
 import type { AuthState } from './auth.js';
-import { parseBatchIndex } from './batch.js';
-import { BatchFlag } from './batch.js';
+import { BatchFlag, parseBatchIndex } from './batch.js';
 import { ResultCode } from './faults.js';
 import { answerInfo } from './info.js';
 import { headerOnlyReply, runQuery } from './query.js';
@@ -121,7 +120,10 @@ export class EmulatorConnection {
       if (type === ProtoType.INFO) {
         const lines = decodeInfoRequest(body);
         await this.write(
-          encodeProto(ProtoType.INFO, encodeInfoResponse(lines.map((l) => [l, 'ERROR:80:not authenticated']))),
+          encodeProto(
+            ProtoType.INFO,
+            encodeInfoResponse(lines.map((l) => [l, 'ERROR:80:not authenticated'])),
+          ),
         );
       } else await this.write(headerOnlyReply(ResultCode.NOT_AUTHENTICATED));
       return;
@@ -163,7 +165,11 @@ export class EmulatorConnection {
     if (!findField(msg, FieldType.DIGEST) && msg.info1 & Info1.READ) {
       await runQuery(this.state, this.node, msg, {
         write: (chunk) => this.write(chunk),
-        destroy: () => this.socket.destroy(),
+        // end() first so the records already written reach the client before the close.
+        destroy: () => {
+          this.closed = true;
+          this.socket.end(() => this.socket.destroy());
+        },
       });
       return;
     }
@@ -185,7 +191,9 @@ export class EmulatorConnection {
     }
     const field = findField(msg, FieldType.BATCH_INDEX);
     if (!field) {
-      this.state.log('batch refused with 4: no BATCH_INDEX field (the old BATCH_INDEX_WITH_SET protocol is not emulated)');
+      this.state.log(
+        'batch refused with 4: no BATCH_INDEX field (the old BATCH_INDEX_WITH_SET protocol is not emulated)',
+      );
       await this.write(headerOnlyReply(ResultCode.PARAMETER, Info3.LAST));
       return;
     }

@@ -24,7 +24,10 @@ export function faultsFromJson(json: FaultSwitchesJson): FaultSwitches {
   };
 }
 
-export async function runControl(emulator: Emulator, request: ControlRequest): Promise<Record<string, unknown>> {
+export async function runControl(
+  emulator: Emulator,
+  request: ControlRequest,
+): Promise<Record<string, unknown>> {
   switch (request.cmd) {
     case 'setFaults':
       emulator.setFaults(faultsFromJson(request.faults));
@@ -41,6 +44,9 @@ export async function runControl(emulator: Emulator, request: ControlRequest): P
       await emulator.stop();
       return { ok: true };
     default:
-      return { ok: false, error: `unknown control command ${JSON.stringify((request as { cmd: unknown }).cmd)}` };
+      return {
+        ok: false,
+        error: `unknown control command ${JSON.stringify((request as { cmd: unknown }).cmd)}`,
+      };
   }
 }

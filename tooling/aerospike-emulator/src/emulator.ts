@@ -57,8 +57,8 @@ export interface Emulator {
   faults: FaultSwitches;
   setFaults(faults: FaultSwitches): void;
   clearFaults(): void;
-  /** Adds records (as an asbackup file would hold them). */
-  load(records: Iterable<AsbRecord>): void;
+  /** Adds records (as an asbackup file would hold them), last updated at `lastUpdateMs` (default now). */
+  load(records: Iterable<AsbRecord>, lastUpdateMs?: number): void;
   /** All live records of a namespace, in partition order then descending digest. */
   records(namespace: string): StoredRecord[];
   /** Hands partitions to another node (bumps partition-generation). */
@@ -86,7 +86,11 @@ export function storedRecordOf(record: AsbRecord, nowMs = Date.now()): StoredRec
     generation: record.generation,
     voidTime: record.voidTime,
     lastUpdateMs: nowMs,
-    bins: record.bins.map((bin) => ({ name: bin.name, type: bin.type, data: Buffer.from(encodeBinValue(bin)) })),
+    bins: record.bins.map((bin) => ({
+      name: bin.name,
+      type: bin.type,
+      data: Buffer.from(encodeBinValue(bin)),
+    })),
   };
 }
 
@@ -110,11 +114,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const servers: Server[] = [];
   const sockets = new Set<Socket>();
 
-  const load = (records: Iterable<AsbRecord>) => {
+  const load = (records: Iterable<AsbRecord>, lastUpdateMs = Date.now()) => {
     for (const record of records) {
       const store = state.namespaces.get(record.namespace);
-      if (!store) throw new Error(`emulator: record for unknown namespace ${JSON.stringify(record.namespace)}`);
-      store.put(storedRecordOf(record));
+      if (!store)
+        throw new Error(`emulator: record for unknown namespace ${JSON.stringify(record.namespace)}`);
+      store.put(storedRecordOf(record, lastUpdateMs));
     }
   };
   if (opts.records) load(opts.records);

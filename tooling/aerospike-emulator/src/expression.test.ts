@@ -1,4 +1,18 @@
-import { expAnd, expCall, expEq, expInt, expOr, ExpOp, expSetName, expString, expTtl, modifiedAfterFilter, modifiedBeforeFilter, noTtlFilter, setNamesFilter } from '@asbkit/cluster-client/wire';
+import {
+  ExpOp,
+  expAnd,
+  expCall,
+  expEq,
+  expInt,
+  expOr,
+  expSetName,
+  expString,
+  expTtl,
+  modifiedAfterFilter,
+  modifiedBeforeFilter,
+  noTtlFilter,
+  setNamesFilter,
+} from '@asbkit/cluster-client/wire';
 import { describe, expect, it } from 'vitest';
 import { compileFilter, ExpressionError } from './expression.js';
 import { citrusleafNow, type StoredRecord } from './record.js';

@@ -118,7 +118,9 @@ function compile(node: MsgpackValue): ValueFn {
     case ExpOp.BIN:
       return binValue(args);
     default:
-      throw new ExpressionError(`filter expression op ${JSON.stringify(op)} is not supported by the emulator`);
+      throw new ExpressionError(
+        `filter expression op ${JSON.stringify(op)} is not supported by the emulator`,
+      );
   }
 }
 
@@ -137,7 +139,10 @@ function constant(node: MsgpackValue): ValueFn {
     const particle = node.str[0];
     if (particle === 3) value = { kind: 'str', v: node.str.subarray(1) };
     else if (particle === 4) value = { kind: 'blob', v: node.str.subarray(1) };
-    else throw new ExpressionError(`string constant without particle type prefix (0x${(particle ?? 0).toString(16)})`);
+    else
+      throw new ExpressionError(
+        `string constant without particle type prefix (0x${(particle ?? 0).toString(16)})`,
+      );
   } else throw new ExpressionError(`unsupported constant in filter expression`);
   return () => value;
 }

@@ -2,8 +2,11 @@
 // names a node; `clearFaults()` turns them all off again.
 
 export interface FaultSwitches {
-  /** Close the connection of every partition query after this many records were sent on it. */
-  closeQueryAfterRecords?: number;
+  /**
+   * Close the connection of a partition query after this many records were sent on it: every
+   * query, or only the next `times` queries.
+   */
+  closeQueryAfterRecords?: number | { records: number; times: number };
   /** Partitions every node answers as unavailable (partition-done marker with result 11). */
   unavailablePartitions?: number[];
   /**

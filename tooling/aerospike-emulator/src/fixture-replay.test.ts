@@ -5,8 +5,10 @@
 
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { ParticleType } from '@asbkit/asb-format';
 import {
   type AsMsg,
+  bitmapHas,
   decodeAsMsgs,
   decodeInfoResponse,
   FieldType,
@@ -18,10 +20,8 @@ import {
   parseKeyValues,
   parsePeers,
   parseReplicas,
-  bitmapHas,
   splitProtos,
 } from '@asbkit/cluster-client/wire';
-import { ParticleType } from '@asbkit/asb-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from './emulator.js';
 import { seedFromAsbFiles } from './seed.js';
@@ -74,7 +74,10 @@ function checkInfo(command: string, real: string, ours: string): void {
     case 'peers-clear-alt': {
       const shape = (v: string) => {
         const p = parsePeers(v);
-        return { defaultPort: p.defaultPort, peers: p.peers.map((x) => ({ tls: x.tlsName, hosts: x.hosts.length })) };
+        return {
+          defaultPort: p.defaultPort,
+          peers: p.peers.map((x) => ({ tls: x.tlsName, hosts: x.hosts.length })),
+        };
       };
       expect(shape(ours), where).toEqual(shape(real));
       return;
@@ -83,7 +86,9 @@ function checkInfo(command: string, real: string, ours: string): void {
       expect(ours, where).toMatch(/^[0-9A-F]{12}$/);
       return;
     case 'udf-list':
-      expect(ours.replace(/hash=[0-9a-f]{40}/g, 'hash=H'), where).toBe(real.replace(/hash=[0-9a-f]{40}/g, 'hash=H'));
+      expect(ours.replace(/hash=[0-9a-f]{40}/g, 'hash=H'), where).toBe(
+        real.replace(/hash=[0-9a-f]{40}/g, 'hash=H'),
+      );
       return;
     case 'namespace': {
       const r = parseKeyValues(real);
@@ -103,10 +108,16 @@ function checkInfo(command: string, real: string, ours: string): void {
     }
     case 'sets': {
       // Same key order in every entry, and the same object counts for the namespaces replayed.
-      const entries = (v: string) => v.split(';').filter(Boolean).map((e) => parseKeyValues(e, ':'));
+      const entries = (v: string) =>
+        v
+          .split(';')
+          .filter(Boolean)
+          .map((e) => parseKeyValues(e, ':'));
       const realEntries = entries(real);
       for (const entry of entries(ours)) {
-        const match = realEntries.find((e) => e.get('ns') === entry.get('ns') && e.get('set') === entry.get('set'));
+        const match = realEntries.find(
+          (e) => e.get('ns') === entry.get('ns') && e.get('set') === entry.get('set'),
+        );
         expect(match, `${where}: ${entry.get('ns')}/${entry.get('set')}`).toBeDefined();
         expect([...entry.keys()], where).toEqual([...match!.keys()]);
         expect(entry.get('objects'), where).toBe(match!.get('objects'));
@@ -125,7 +136,7 @@ function checkInfo(command: string, real: string, ours: string): void {
 }
 
 /** The bytes of a bin value the way a backup keeps them (GeoJSON without the server's cells). */
-function valueOf(op: AsMsg['ops'][number]): string {
+function backupValueOf(op: AsMsg['ops'][number]): string {
   if (op.particleType === ParticleType.GEOJSON) {
     const cells = op.value.readUInt16BE(1);
     return op.value.subarray(3 + 8 * cells).toString('hex');
@@ -143,7 +154,9 @@ function recordView(msg: AsMsg, exactVoidTime: boolean) {
     fields: msg.fields.map((f) => f.type),
     key: findField(msg, FieldType.KEY)?.toString('hex'),
     set: findField(msg, FieldType.SET)?.toString('utf8'),
-    bins: msg.ops.map((o) => `${o.op}/${o.particleType}/${o.name.toString('utf8')}=${valueOf(o)}`).sort(),
+    bins: msg.ops
+      .map((o) => `${o.op}/${o.particleType}/${o.name.toString('utf8')}=${backupValueOf(o)}`)
+      .sort(),
   };
 }
 
@@ -245,7 +258,12 @@ async function replay(
           stats.refused++;
           stats.skippedDigests.add(refusedOps(request)!);
         } else {
-          checkMessageReply(`${conversation.phase}#${conversation.stream}`, messagesOf(realReply), messagesOf(ours), stats);
+          checkMessageReply(
+            `${conversation.phase}#${conversation.stream}`,
+            messagesOf(realReply),
+            messagesOf(ours),
+            stats,
+          );
         }
       }
     } finally {
@@ -322,7 +340,12 @@ describe('replay of the 2-node cluster traffic (Node.js client and asbackup)', (
   afterAll(() => emulator.stop());
 
   it('answers every request of each node like that node did', async () => {
-    const stats = await replay(emulator, conversations, false, (c) => emulator.nodes[ports.indexOf(c.server_port!)].port);
+    const stats = await replay(
+      emulator,
+      conversations,
+      false,
+      (c) => emulator.nodes[ports.indexOf(c.server_port!)].port,
+    );
     const sent = conversations.flatMap((c) => c.messages).filter((m) => m.dir === 'c2s').length;
     expect(stats).toMatchObject({ requests: sent, refused: 0 });
     // 2000 records in the all-partitions query, 978 in the 0-2047 one, 2000 in the backup.

@@ -9,7 +9,12 @@ describe('info commands of a 3-node cluster', () => {
   const ask = (command: string, node = 0) => answerInfo(emulator.state, node, command);
 
   beforeAll(async () => {
-    emulator = await startEmulator({ namespaces: ['test', 'bar'], nodes: 3, replicationFactor: 2, log: (l) => logs.push(l) });
+    emulator = await startEmulator({
+      namespaces: ['test', 'bar'],
+      nodes: 3,
+      replicationFactor: 2,
+      log: (l) => logs.push(l),
+    });
   });
   afterAll(() => emulator.stop());
 
@@ -22,7 +27,9 @@ describe('info commands of a 3-node cluster', () => {
       expect(test.regime).toBe(0);
       expect(test.bitmaps.length).toBe(2);
       for (let pid = 0; pid < 4096; pid++) if (bitmapHas(test.bitmaps[0], pid)) masters[pid]++;
-      expect(ask('replicas-master', node)).toBe(`test:${test.bitmaps[0].toString('base64')};bar:${test.bitmaps[0].toString('base64')}`);
+      expect(ask('replicas-master', node)).toBe(
+        `test:${test.bitmaps[0].toString('base64')};bar:${test.bitmaps[0].toString('base64')}`,
+      );
       expect(ask('replicas:max=1', node)).toMatch(/^test:0,1,[A-Za-z0-9+/=]{684};bar:0,1,/);
       expect(ask('replicas-all', node)).toMatch(/^test:2,[A-Za-z0-9+/=]{684},[A-Za-z0-9+/=]{684};bar:2,/);
     }
@@ -53,10 +60,18 @@ describe('info commands of a 3-node cluster', () => {
   });
 
   it('creates, lists and deletes secondary indexes', () => {
-    expect(ask('sindex-create:namespace=bar;set=ttl;indexname=idx_ttl_n;indextype=DEFAULT;bin=n;type=NUMERIC')).toBe('ok');
-    expect(ask('sindex-create:namespace=bar;set=ttl;indexname=idx_ttl_n;indextype=DEFAULT;bin=n;type=NUMERIC')).toBe('ok');
-    expect(ask('sindex-create:namespace=bar;set=ttl;indexname=idx_ttl_n;bin=m;type=STRING')).toMatch(/^ERROR:200:/);
-    expect(ask('sindex-create:ns=bar;indexname=ctx;context=kiKiA2s=;indextype=MAPKEYS;bin=m;type=string')).toBe('ok');
+    expect(
+      ask('sindex-create:namespace=bar;set=ttl;indexname=idx_ttl_n;indextype=DEFAULT;bin=n;type=NUMERIC'),
+    ).toBe('ok');
+    expect(
+      ask('sindex-create:namespace=bar;set=ttl;indexname=idx_ttl_n;indextype=DEFAULT;bin=n;type=NUMERIC'),
+    ).toBe('ok');
+    expect(ask('sindex-create:namespace=bar;set=ttl;indexname=idx_ttl_n;bin=m;type=STRING')).toMatch(
+      /^ERROR:200:/,
+    );
+    expect(
+      ask('sindex-create:ns=bar;indexname=ctx;context=kiKiA2s=;indextype=MAPKEYS;bin=m;type=string'),
+    ).toBe('ok');
     expect(ask('sindex-create:ns=bar;indexname=old;indexdata=x,numeric')).toBe('ok');
     expect(ask('sindex-list:ns=bar;b64=true')).toBe(
       'ns=bar:indexname=idx_ttl_n:set=ttl:bin=n:type=numeric:indextype=default:context=null:exp=null:state=RW;' +
@@ -96,7 +111,14 @@ describe('info commands of a 3-node cluster', () => {
         bins: [{ name: 'x', type: 1 as const, value: i }],
       })),
     );
-    const counts = [0, 1, 2].map((n) => new Map(ask(`namespace/test`, n).split(';').map((kv) => kv.split('=') as [string, string])));
+    const counts = [0, 1, 2].map(
+      (n) =>
+        new Map(
+          ask(`namespace/test`, n)
+            .split(';')
+            .map((kv) => kv.split('=') as [string, string]),
+        ),
+    );
     expect(counts.reduce((s, c) => s + Number(c.get('master_objects')), 0)).toBe(40);
     expect(counts.reduce((s, c) => s + Number(c.get('objects')), 0)).toBe(80); // replication factor 2
     expect(counts[0].get('effective_replication_factor')).toBe('2');

@@ -96,9 +96,15 @@ export function answerInfo(state: EmulatorState, node: number, command: string):
     case 'sindex':
       return sindexStat(state, path[0] ?? '', path[1] ?? '');
     case 'sindex-stat':
-      return sindexStat(state, params.get('namespace') ?? params.get('ns') ?? '', params.get('indexname') ?? '');
+      return sindexStat(
+        state,
+        params.get('namespace') ?? params.get('ns') ?? '',
+        params.get('indexname') ?? '',
+      );
     case 'udf-list':
-      return [...state.udfs].map(([file, content]) => `filename=${file},hash=${sha1(content)},type=LUA;`).join('');
+      return [...state.udfs]
+        .map(([file, content]) => `filename=${file},hash=${sha1(content)},type=LUA;`)
+        .join('');
     case 'udf-get': {
       const content = state.udfs.get(params.get('filename') ?? '');
       return content ? `type=LUA;content=${content.toString('base64')};` : 'error=not_found';
@@ -119,7 +125,9 @@ export function answerInfo(state: EmulatorState, node: number, command: string):
 }
 
 function namespacesOf(state: EmulatorState, wanted: string | undefined): string[] {
-  return wanted === undefined ? [...state.namespaces.keys()] : [...state.namespaces.keys()].filter((n) => n === wanted);
+  return wanted === undefined
+    ? [...state.namespaces.keys()]
+    : [...state.namespaces.keys()].filter((n) => n === wanted);
 }
 
 function replicas(state: EmulatorState, node: number, name: string, params: Map<string, string>): string {
@@ -155,7 +163,9 @@ function peers(state: EmulatorState, node: number, name: string): string {
 function clusterStable(state: EmulatorState, params: Map<string, string>): string {
   const size = params.get('size');
   if (size !== undefined && Number(size) !== state.nodes.length) return 'ERROR:7:cluster not specified size';
-  const key = createHash('sha1').update(state.nodes.map((n) => n.name).join(',')).digest('hex');
+  const key = createHash('sha1')
+    .update(state.nodes.map((n) => n.name).join(','))
+    .digest('hex');
   return key.slice(0, 12).toUpperCase();
 }
 
@@ -206,7 +216,12 @@ function namespaceInfo(state: EmulatorState, node: number, ns: string): string {
   return pairs.map(([k, v]) => `${k}=${v}`).join(';');
 }
 
-function sets(state: EmulatorState, node: number, onlyNs: string | undefined, onlySet: string | undefined): string {
+function sets(
+  state: EmulatorState,
+  node: number,
+  onlyNs: string | undefined,
+  onlySet: string | undefined,
+): string {
   let out = '';
   for (const ns of namespacesOf(state, onlyNs)) {
     const { perSet } = countsOnNode(state, node, ns);
@@ -238,18 +253,15 @@ function getConfig(state: EmulatorState, node: number, params: Map<string, strin
 
 function sindexList(state: EmulatorState, params: Map<string, string>): string {
   const ns = params.get('namespace') ?? params.get('ns');
-  const b64 = params.get('b64') === 'true';
+  // Without b64=true a real server prints a human form of context/exp; the emulator keeps only
+  // the base64 form and prints that either way.
   return [...state.sindexes.values()]
     .filter((s) => ns === undefined || ns === '' || s.namespace === ns)
-    .map((s) => {
-      // Without b64=true a real server prints a human form of context/exp; the emulator only
-      // keeps the base64 form, so it prints that either way.
-      void b64;
-      return (
+    .map(
+      (s) =>
         `ns=${s.namespace}:indexname=${s.name}:set=${s.set ?? 'null'}:bin=${s.bin ?? 'null'}:type=${s.type}` +
-        `:indextype=${s.indexType}:context=${s.context ?? 'null'}:exp=${s.exp ?? 'null'}:state=RW`
-      );
-    })
+        `:indextype=${s.indexType}:context=${s.context ?? 'null'}:exp=${s.exp ?? 'null'}:state=RW`,
+    )
     .join(';');
 }
 

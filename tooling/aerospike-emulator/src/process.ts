@@ -26,8 +26,9 @@ export async function startEmulatorProcess(args: string[] = []): Promise<Emulato
     ? [
         '--conditions=source',
         '--import',
-        pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/loader.mjs'))
-          .href,
+        pathToFileURL(
+          join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/loader.mjs'),
+        ).href,
         join(dirname(here), 'bin.ts'),
       ]
     : [join(dirname(here), 'bin.js')];

@@ -20,7 +20,7 @@ function digestIn(pid: number, n: number): Buffer {
   const d = Buffer.alloc(20);
   d[0] = pid & 0xff;
   d[1] = (pid >> 8) & 0x0f;
-  d.writeUInt32BE(n * 2654435761 >>> 0, 2);
+  d.writeUInt32BE((n * 2654435761) >>> 0, 2);
   d.writeUInt32BE(n, 16);
   return d;
 }
@@ -47,10 +47,18 @@ const records = PIDS.flatMap((pid) =>
 );
 
 const query = (extra: Partial<PartitionQueryRequest>) =>
-  encodePartitionQuery({ namespace: 'test', socketTimeoutMs: 1000, taskId: 77n, partitionIds: PIDS, ...extra });
+  encodePartitionQuery({
+    namespace: 'test',
+    socketTimeoutMs: 1000,
+    taskId: 77n,
+    partitionIds: PIDS,
+    ...extra,
+  });
 
 const digests = (msgs: AsMsg[]) =>
-  msgs.filter((m) => findField(m, FieldType.DIGEST)).map((m) => findField(m, FieldType.DIGEST)!.toString('hex'));
+  msgs
+    .filter((m) => findField(m, FieldType.DIGEST))
+    .map((m) => findField(m, FieldType.DIGEST)!.toString('hex'));
 
 describe('partition queries', () => {
   let emulator: Emulator;
@@ -90,7 +98,9 @@ describe('partition queries', () => {
   it('resumes strictly after the DIGEST_ARRAY digest of a partition', async () => {
     await connect();
     const all = digests(await ask(query({ partitionIds: [7] })));
-    const resumed = digests(await ask(query({ partitionIds: [0], afterDigests: [Buffer.from(all[9], 'hex')] })));
+    const resumed = digests(
+      await ask(query({ partitionIds: [0], afterDigests: [Buffer.from(all[9], 'hex')] })),
+    );
     const expected = [...all.slice(10), ...digests(await ask(query({ partitionIds: [0] })))].sort();
     expect(resumed.sort()).toEqual(expected);
   });
@@ -99,9 +109,9 @@ describe('partition queries', () => {
     await connect();
     const odd = await ask(query({ set: 'odd' }));
     expect(digests(odd).length).toBe(60);
-    expect(odd.filter((m) => m.fields.length > 0).every((m) => findField(m, FieldType.SET)?.toString() === 'odd')).toBe(
-      true,
-    );
+    expect(
+      odd.filter((m) => m.fields.length > 0).every((m) => findField(m, FieldType.SET)?.toString() === 'odd'),
+    ).toBe(true);
     const onlyS = (await ask(query({ binNames: ['s', 'missing'] }))).filter((m) => m.ops.length > 0);
     expect(onlyS.length).toBe(120);
     expect(onlyS.every((m) => m.ops.length === 1 && m.ops[0].name.toString() === 's')).toBe(true);
@@ -119,7 +129,13 @@ describe('partition queries', () => {
     const bad = await ask(query({ filterExpression: Buffer.from([0x93, 0x50, 0x01, 0x02]) }));
     expect(bad.map((m) => [m.resultCode, m.info3])).toEqual([[4, 0]]);
     expect(logs.join('\n')).toMatch(/filter expression op 80 is not supported/);
-    expect((await ask(encodePartitionQuery({ namespace: 'nope', socketTimeoutMs: 0, taskId: 1n, partitionIds: [1] }))).map((m) => m.resultCode)).toEqual([20]);
+    expect(
+      (
+        await ask(
+          encodePartitionQuery({ namespace: 'nope', socketTimeoutMs: 0, taskId: 1n, partitionIds: [1] }),
+        )
+      ).map((m) => m.resultCode),
+    ).toEqual([20]);
     const noDone = query({});
     noDone[8 + 3] = 0; // info3
     expect((await ask(noDone)).map((m) => m.resultCode)).toEqual([16]);
@@ -152,6 +168,14 @@ describe('partition queries', () => {
     expect(digests(msgs).length).toBe(5);
     expect(msgs.some((m) => m.info3 & Info3.LAST)).toBe(false);
     expect(client.closed).toBe(true);
+  });
+
+  it('fault: closes only the next query when asked for once', async () => {
+    emulator.setFaults({ closeQueryAfterRecords: { records: 2, times: 1 } });
+    await connect();
+    expect(digests(await ask(query({}))).length).toBe(2);
+    await connect();
+    expect(digests(await ask(query({}))).length).toBe(records.length);
   });
 
   it('fault: slow reads wait before every reply proto', async () => {
@@ -190,10 +214,29 @@ describe('partition queries on a 2-node cluster', () => {
     const msgs = replyMessages(await client.request(query({ partitionIds: [pid] })));
     client.close();
     expect(digests(msgs).length).toBe(3);
-    expect(msgs.filter((m) => m.info3 & Info3.PARTITION_DONE).map((m) => [m.generation, m.resultCode])).toEqual([
-      [pid, 11],
-    ]);
+    expect(
+      msgs.filter((m) => m.info3 & Info3.PARTITION_DONE).map((m) => [m.generation, m.resultCode]),
+    ).toEqual([[pid, 11]]);
     expect(emulator.state.map.generations[0]).toBeGreaterThan(genBefore);
     expect(emulator.masterPartitions(1)).toContain(pid);
+  });
+});
+
+describe('last-update filters on loaded records', () => {
+  it('uses the last-update time given to load()', async () => {
+    const emulator = await startEmulator({ log: () => {} });
+    const old = Date.UTC(2020, 0, 1);
+    emulator.load([makeRecord(5, 1, 'a')], old);
+    emulator.load([makeRecord(5, 2, 'a')]);
+    const client = await WireTestClient.connect(emulator.nodes[0].port);
+    const { modifiedAfterFilter } = await import('@asbkit/cluster-client/wire');
+    const after = replyMessages(
+      await client.request(
+        query({ partitionIds: [5], filterExpression: modifiedAfterFilter(BigInt(old + 1) * 1_000_000n) }),
+      ),
+    );
+    expect(digests(after)).toEqual([digestIn(5, 2).toString('hex')]);
+    client.close();
+    await emulator.stop();
   });
 });

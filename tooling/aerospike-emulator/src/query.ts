@@ -5,6 +5,7 @@
 
 import {
   type AsMsg,
+  emptyHeader,
   encodeAsMsg,
   encodeProto,
   type Field,
@@ -12,14 +13,13 @@ import {
   findField,
   Info1,
   Info3,
-  emptyHeader,
   OpType,
   ProtoType,
 } from '@asbkit/cluster-client/wire';
 import { compileFilter, type RecordFilter } from './expression.js';
 import { ResultCode } from './faults.js';
-import { binOp } from './record-ops.js';
 import { partitionOf, type StoredRecord } from './record.js';
+import { binOp } from './record-ops.js';
 import type { EmulatorState } from './state.js';
 import { PARTITIONS } from './store.js';
 
@@ -49,7 +49,11 @@ export function headerOnlyReply(resultCode: number, info3 = 0, generation = 0): 
   return encodeProto(ProtoType.MESSAGE, encodeAsMsg(header));
 }
 
-function recordMsg(record: StoredRecord, noBins: boolean, binNames: Set<string> | undefined): Buffer | undefined {
+function recordMsg(
+  record: StoredRecord,
+  noBins: boolean,
+  binNames: Set<string> | undefined,
+): Buffer | undefined {
   const fields: Field[] = [
     { type: FieldType.NAMESPACE, data: Buffer.from(record.namespace, 'utf8') },
     { type: FieldType.DIGEST, data: record.digest },
@@ -127,12 +131,16 @@ function planQuery(state: EmulatorState, msg: AsMsg): QueryPlan | number {
     }
   }
   if (partitions.length === 0) {
-    state.log('query refused with 4: no PID_ARRAY/DIGEST_ARRAY (only server >= 6 partition queries are emulated)');
+    state.log(
+      'query refused with 4: no PID_ARRAY/DIGEST_ARRAY (only server >= 6 partition queries are emulated)',
+    );
     return ResultCode.PARAMETER;
   }
   const badOp = msg.ops.find((o) => o.op !== OpType.READ);
   if (badOp) {
-    state.log(`query refused with 4: op type ${badOp.op} is not emulated in queries (only READ bin selection)`);
+    state.log(
+      `query refused with 4: op type ${badOp.op} is not emulated in queries (only READ bin selection)`,
+    );
     return ResultCode.PARAMETER;
   }
   let filter: RecordFilter | undefined;
@@ -162,7 +170,12 @@ function planQuery(state: EmulatorState, msg: AsMsg): QueryPlan | number {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Answers a partition query on node `node`, writing reply protos to `sink`. */
-export async function runQuery(state: EmulatorState, node: number, msg: AsMsg, sink: ReplySink): Promise<void> {
+export async function runQuery(
+  state: EmulatorState,
+  node: number,
+  msg: AsMsg,
+  sink: ReplySink,
+): Promise<void> {
   const plan = planQuery(state, msg);
   if (typeof plan === 'number') {
     // Refused up front: one as_msg with the error and no LAST (wire-protocol §6.1).
@@ -185,7 +198,14 @@ export async function runQuery(state: EmulatorState, node: number, msg: AsMsg, s
     return sink.write(encodeProto(ProtoType.MESSAGE, body));
   };
   const unavailable = (pid: number) => {
-    pending.push(encodeAsMsg({ ...emptyHeader(), info3: Info3.PARTITION_DONE, resultCode: ResultCode.UNAVAILABLE, generation: pid }));
+    pending.push(
+      encodeAsMsg({
+        ...emptyHeader(),
+        info3: Info3.PARTITION_DONE,
+        resultCode: ResultCode.UNAVAILABLE,
+        generation: pid,
+      }),
+    );
   };
 
   for (const { pid, after } of plan.partitions) {
@@ -237,6 +257,11 @@ function applyMidQueryFaults(state: EmulatorState, sent: number): boolean {
     state.map.move(move.partitions, move.toNode);
     state.log(`fault: moved ${move.partitions.length} partitions to node ${move.toNode} mid-query`);
   }
-  const closeAfter = state.faults.closeQueryAfterRecords;
-  return closeAfter === undefined || sent < closeAfter;
+  const close = state.faults.closeQueryAfterRecords;
+  if (close === undefined) return true;
+  if (typeof close === 'number') return sent < close;
+  if (sent < close.records) return true;
+  state.faults.closeQueryAfterRecords =
+    close.times > 1 ? { records: close.records, times: close.times - 1 } : undefined;
+  return false;
 }

@@ -12,8 +12,8 @@ import {
   Info1,
   Info2,
   Info3,
-  op,
   OpType,
+  op,
 } from '@asbkit/cluster-client/wire';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from './emulator.js';
@@ -32,7 +32,17 @@ let counter = 0;
 function rec(bins: AsbRecord['bins'], extra: Partial<AsbRecord> = {}): AsbRecord {
   const digest = Buffer.alloc(20);
   digest.writeUInt32BE(++counter, 0);
-  return { kind: 'record', namespace: 'test', digest, set: 's', key: { type: 1, value: counter }, generation: 1, voidTime: 0, bins, ...extra };
+  return {
+    kind: 'record',
+    namespace: 'test',
+    digest,
+    set: 's',
+    key: { type: 1, value: counter },
+    generation: 1,
+    voidTime: 0,
+    bins,
+    ...extra,
+  };
 }
 
 const intBin = (name: string, value: number) => ({ name, type: 1 as const, value });
@@ -49,7 +59,8 @@ describe('writes, reads and deletes', () => {
   let client: WireTestClient;
   const logs: string[] = [];
   const send = async (request: Buffer): Promise<AsMsg[]> => replyMessages(await client.request(request));
-  const write = async (r: AsbRecord, p: Partial<RecordWritePolicy> = {}) => (await send(buildWriteRequest(r, policy(p))))[0];
+  const write = async (r: AsbRecord, p: Partial<RecordWritePolicy> = {}) =>
+    (await send(buildWriteRequest(r, policy(p))))[0];
 
   beforeAll(async () => {
     emulator = await startEmulator({ log: (l) => logs.push(l) });
@@ -103,9 +114,19 @@ describe('writes, reads and deletes', () => {
     expect((await write({ ...r, key: { type: 1, value: -1 } })).resultCode).toBe(19);
     expect((await write(rec([intBin('a_name_of_16_chr', 1)]))).resultCode).toBe(21);
     const base = (value: Buffer, particle: number) =>
-      encodeMessage({ ...emptyHeader(), info2: Info2.WRITE }, [field(FieldType.NAMESPACE, 'test'), field(FieldType.SET, 's'), field(FieldType.DIGEST, Buffer.alloc(20, 0x42))], [op(OpType.WRITE, 'x', particle, value)]);
+      encodeMessage(
+        { ...emptyHeader(), info2: Info2.WRITE },
+        [
+          field(FieldType.NAMESPACE, 'test'),
+          field(FieldType.SET, 's'),
+          field(FieldType.DIGEST, Buffer.alloc(20, 0x42)),
+        ],
+        [op(OpType.WRITE, 'x', particle, value)],
+      );
     expect((await send(base(Buffer.from([0xff]), 1)))[0].resultCode).toBe(0); // zero-extended to 255
-    expect((await send(readRequest(Buffer.alloc(20, 0x42))))[0].ops[0].value.toString('hex')).toBe('00000000000000ff');
+    expect((await send(readRequest(Buffer.alloc(20, 0x42))))[0].ops[0].value.toString('hex')).toBe(
+      '00000000000000ff',
+    );
     expect((await send(base(Buffer.from([1, 2, 3]), 1)))[0].resultCode).toBe(4);
     expect((await send(base(Buffer.from([2]), 17)))[0].resultCode).toBe(4);
     expect((await send(base(Buffer.alloc(4), 2)))[0].resultCode).toBe(4);
@@ -115,12 +136,19 @@ describe('writes, reads and deletes', () => {
     const r = rec([intBin('a', 1)]);
     await write(r);
     const del = (info2: number) =>
-      encodeMessage({ ...emptyHeader(), info2 }, [field(FieldType.NAMESPACE, 'test'), field(FieldType.DIGEST, r.digest)]);
+      encodeMessage({ ...emptyHeader(), info2 }, [
+        field(FieldType.NAMESPACE, 'test'),
+        field(FieldType.DIGEST, r.digest),
+      ]);
     expect((await send(del(Info2.WRITE | Info2.DELETE | Info2.DURABLE_DELETE)))[0].resultCode).toBe(25);
     expect((await send(del(Info2.WRITE | Info2.DELETE)))[0].resultCode).toBe(0);
     expect((await send(del(Info2.WRITE | Info2.DELETE)))[0].resultCode).toBe(2);
     logs.length = 0;
-    const incr = encodeMessage({ ...emptyHeader(), info2: Info2.WRITE }, [field(FieldType.NAMESPACE, 'test'), field(FieldType.DIGEST, r.digest)], [op(OpType.INCR, 'a', 1, Buffer.alloc(8))]);
+    const incr = encodeMessage(
+      { ...emptyHeader(), info2: Info2.WRITE },
+      [field(FieldType.NAMESPACE, 'test'), field(FieldType.DIGEST, r.digest)],
+      [op(OpType.INCR, 'a', 1, Buffer.alloc(8))],
+    );
     expect((await send(incr))[0].resultCode).toBe(4);
     expect(logs.join('\n')).toMatch(/op type 5 is not emulated/);
   });
@@ -137,11 +165,13 @@ describe('writes, reads and deletes', () => {
     it('answers one message per row (row index in transaction_ttl, RESPOND_ALL_OPS ops) then LAST', async () => {
       const records = [rec([intBin('a', 1)]), rec([intBin('a', 2), intBin('b', 3)], { generation: 4 })];
       const reply = await send(buildBatchWriteRequest(records, policy({ generation: 'gt' })));
-      expect(reply.map((m) => [m.transactionTtl, m.resultCode, m.generation, m.ops.length, m.info3])).toEqual([
-        [0, 0, 1, 1, 0],
-        [1, 0, 1, 2, 0],
-        [0, 0, 0, 0, Info3.LAST],
-      ]);
+      expect(reply.map((m) => [m.transactionTtl, m.resultCode, m.generation, m.ops.length, m.info3])).toEqual(
+        [
+          [0, 0, 1, 1, 0],
+          [1, 0, 1, 2, 0],
+          [0, 0, 0, 0, Info3.LAST],
+        ],
+      );
       expect(reply[1].ops.map((o) => [o.op, o.particleType, o.name.toString(), o.value.length])).toEqual([
         [2, 0, 'a', 0],
         [2, 0, 'b', 0],
@@ -150,6 +180,31 @@ describe('writes, reads and deletes', () => {
       expect(again.map((m) => m.resultCode)).toEqual([3, 0, 0]); // gen 1 is not > 1; gen 4 > 1
       const unique = await send(buildBatchWriteRequest(records, policy({ exists: 'create-only' })));
       expect(unique.map((m) => m.resultCode)).toEqual([5, 5, 0]);
+    });
+
+    it('honours the batch flags: 0x08 reports rows but fails LAST, none stops at the first failure', async () => {
+      const existing = rec([intBin('a', 1)]);
+      await write(existing);
+      const batch = (flags: number) => {
+        const request = buildBatchWriteRequest(
+          [rec([intBin('a', 1)]), existing, rec([intBin('a', 1)])],
+          policy({ exists: 'create-only' }),
+        );
+        request[8 + 22 + 5 + 4] = flags; // proto header, as_msg header, field header, row count
+        return request;
+      };
+      const errorRecord = await send(batch(0x08));
+      expect(errorRecord.map((m) => [m.transactionTtl, m.resultCode, m.info3])).toEqual([
+        [0, 0, 0],
+        [1, 5, 0],
+        [2, 0, 0],
+        [0, 5, Info3.LAST],
+      ]);
+      const stopAtFirst = await send(batch(0x00));
+      expect(stopAtFirst.map((m) => [m.resultCode, m.info3])).toEqual([
+        [0, 0],
+        [5, Info3.LAST],
+      ]);
     });
 
     it('fault: per-digest result codes show up in their rows', async () => {

@@ -3,7 +3,16 @@
 // and for every row of a batch. Ops the emulator does not implement are refused with result 4.
 
 import { ParticleType } from '@asbkit/asb-format';
-import { type AsMsg, FieldType, findField, Info1, Info2, Info3, type Op, OpType } from '@asbkit/cluster-client/wire';
+import {
+  type AsMsg,
+  FieldType,
+  findField,
+  Info1,
+  Info2,
+  Info3,
+  type Op,
+  OpType,
+} from '@asbkit/cluster-client/wire';
 import { compileFilter } from './expression.js';
 import { ResultCode } from './faults.js';
 import { citrusleafNow, type StoredBin, type StoredRecord } from './record.js';
@@ -32,7 +41,11 @@ function fail(resultCode: number, current?: StoredRecord): CommandResult {
 }
 
 /** Runs one single-record command (read, write or delete) against the store. */
-export function runRecordCommand(state: EmulatorState, cmd: RecordCommand, nowMs = Date.now()): CommandResult {
+export function runRecordCommand(
+  state: EmulatorState,
+  cmd: RecordCommand,
+  nowMs = Date.now(),
+): CommandResult {
   const nsField = findField(cmd, FieldType.NAMESPACE);
   const digest = findField(cmd, FieldType.DIGEST);
   if (!nsField || !digest || digest.length !== 20) {
@@ -56,7 +69,7 @@ export function runRecordCommand(state: EmulatorState, cmd: RecordCommand, nowMs
   }
 
   if (cmd.info2 & Info2.WRITE) {
-    if (cmd.info2 & Info2.DELETE) return deleteRecord(state, cmd, store, digest, current);
+    if (cmd.info2 & Info2.DELETE) return deleteRecord(cmd, store, digest, current);
     return writeRecord(state, cmd, nsField.toString('utf8'), digest, current, nowMs);
   }
   if (cmd.info1 & Info1.READ) return readRecord(state, cmd, current);
@@ -64,10 +77,16 @@ export function runRecordCommand(state: EmulatorState, cmd: RecordCommand, nowMs
   return fail(ResultCode.PARAMETER, current);
 }
 
-function readRecord(state: EmulatorState, cmd: RecordCommand, current: StoredRecord | undefined): CommandResult {
+function readRecord(
+  state: EmulatorState,
+  cmd: RecordCommand,
+  current: StoredRecord | undefined,
+): CommandResult {
   if (!current) return fail(ResultCode.KEY_NOT_FOUND);
   if (cmd.ops.some((o) => o.op !== OpType.READ)) {
-    state.log(`read refused: only plain READ ops are emulated (got op ${cmd.ops.find((o) => o.op !== OpType.READ)?.op})`);
+    state.log(
+      `read refused: only plain READ ops are emulated (got op ${cmd.ops.find((o) => o.op !== OpType.READ)?.op})`,
+    );
     return fail(ResultCode.PARAMETER, current);
   }
   let bins: StoredBin[] = [];
@@ -96,7 +115,6 @@ function generationCheck(cmd: RecordCommand, current: StoredRecord | undefined):
 }
 
 function deleteRecord(
-  state: EmulatorState,
   cmd: RecordCommand,
   store: { delete(d: Buffer): boolean },
   digest: Buffer,
@@ -106,7 +124,6 @@ function deleteRecord(
   if (!current) return fail(ResultCode.KEY_NOT_FOUND);
   if (!generationCheck(cmd, current)) return fail(ResultCode.GENERATION_ERROR, current);
   store.delete(digest);
-  void state;
   return { resultCode: ResultCode.OK, generation: 0, voidTime: 0, ops: [] };
 }
 
@@ -126,7 +143,9 @@ function storedBinOf(o: Op): StoredBin | number {
     case ParticleType.FLOAT:
       return v.length === 8 ? { name, type: o.particleType, data: Buffer.from(v) } : ResultCode.PARAMETER;
     case ParticleType.BOOL:
-      return v.length === 1 && v[0] <= 1 ? { name, type: o.particleType, data: Buffer.from(v) } : ResultCode.PARAMETER;
+      return v.length === 1 && v[0] <= 1
+        ? { name, type: o.particleType, data: Buffer.from(v) }
+        : ResultCode.PARAMETER;
     case ParticleType.GEOJSON:
       return v.length >= 3 ? { name, type: o.particleType, data: Buffer.from(v) } : ResultCode.PARAMETER;
     case ParticleType.STRING:
@@ -223,4 +242,3 @@ function writeRecord(
   });
   return { resultCode: ResultCode.OK, generation, voidTime, ops: responseOps };
 }
-

@@ -1,8 +1,8 @@
 // Everything the nodes of one emulated cluster share: data, partition ownership, metadata
 // (secondary indexes, UDF modules), fault switches and options.
 
-import type { FaultSwitches } from './faults.js';
 import type { PartitionMap } from './cluster-map.js';
+import type { FaultSwitches } from './faults.js';
 import type { NamespaceStore } from './store.js';
 
 export interface SindexDef {

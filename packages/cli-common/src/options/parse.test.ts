@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -141,6 +141,8 @@ describe('converted values', () => {
       '10,500',
     ]);
     expect(o.directoryList).toEqual(['/root/a', '/root/b']);
+    const s3 = await restore(['--directory-list', 'x,y', '--parent-directory', 's3://bucket/']);
+    expect(s3.directoryList).toEqual(['s3://bucket/x', 's3://bucket/y']);
     expect(o.namespaceList).toEqual(['src', 'dst']);
     expect(o.setList).toEqual(['s1']);
     expect(o.binList).toEqual(['b1', 'b2']);
@@ -366,6 +368,26 @@ describe('passwords', () => {
     expect(await answer).toBe('s3cr3t');
     expect(shown).toBe('Enter Password: \n');
   });
+  it('the default prompt uses the given terminal in raw mode, without echo', async () => {
+    const stdin = Object.assign(new PassThrough(), {
+      isTTY: true,
+      modes: [] as boolean[],
+      setRawMode(this: { modes: boolean[] }, on: boolean) {
+        this.modes.push(on);
+      },
+    });
+    const stderr = new PassThrough();
+    let shown = '';
+    stderr.on('data', (d) => {
+      shown += d;
+    });
+    const parsed = backup(['-n', 'n', '-d', 'o', '-U', 'u'], { prompt: undefined, stdin, stderr });
+    setImmediate(() => stdin.write('ab\u007fc\r'));
+    expect((await parsed).cluster.password).toBe('ac');
+    expect(stdin.modes).toEqual([true, false]);
+    expect(shown).toBe('Enter Password: \n');
+  });
+
   it('--tls-keyfile-password reads env: and file: for a key path', async () => {
     const pwFile = writeFile('pw.txt', 'frompath\nsecond\n');
     const env = { KEYPW: 'fromenv' };
@@ -548,6 +570,16 @@ describe('Secret Agent on the command line', () => {
     expect(refused.message).toBe('secret agent request failed err code: 3');
   });
 
+  it('a bad value from a secret is reported by its reference, not its text', async () => {
+    agent.putPlain('r', 'port', '70000').putPlain('r', 'when', 'tomorrow');
+    const sa = `--sa-address=127.0.0.1:${agent.port}`;
+    let e = await usageError(backup([sa, '-n', 'n', '-d', 'o', '-p', 'secrets:r:port']));
+    expect(e.message).toBe('Invalid port value secrets:r:port');
+    e = await usageError(backup([sa, '-n', 'n', '-d', 'o', '-a', 'secrets:r:when']));
+    expect(e.message).toBe('Invalid date and time string secrets:r:when');
+    expect(JSON.stringify(e)).not.toContain('tomorrow');
+  });
+
   it('agent and config-file options are never resolved', async () => {
     const o = await backup([
       '--instance',
@@ -665,6 +697,29 @@ describe('astools.conf through the parsers', () => {
     expect(e.detailLines).toContain('include max recursion level 4');
   });
 
+  it('[include] directory loads every file, skipping broken ones', async () => {
+    const incDir = join(dir, 'inc.d');
+    mkdirSync(join(incDir, 'sub'), { recursive: true });
+    writeFileSync(join(incDir, 'a.conf'), '[asbackup]\nnamespace = "from-dir"\n');
+    writeFileSync(join(incDir, 'b.conf'), '[asbackup]\nbogus = 1\n');
+    writeFileSync(join(incDir, 'sub', 'c.conf'), '[asbackup]\ndirectory = "from-sub"\n');
+    const top = writeFile('dir-top.conf', `[include]\ndirectory = "${incDir}"\n`);
+    const o = await backup(['--only-config-file', top]);
+    expect([o.namespace, o.directory]).toEqual(['from-dir', 'from-sub']);
+  });
+
+  it('[secret-agent_X] replaces [secret-agent] with --instance', async () => {
+    agent.putPlain('r', 'ns2', 'inst-ns');
+    const dead = await unusedPort();
+    const conf = writeFile(
+      'sai.conf',
+      `[secret-agent]\nsa-address = "127.0.0.1:${dead}"\n[secret-agent_x]\nsa-address = "127.0.0.1:${agent.port}"\n[asbackup]\nnamespace = "secrets:r:ns2"\ndirectory = "d"\n`,
+    );
+    expect((await backup(['--only-config-file', conf, '--instance', 'x'])).namespace).toBe('inst-ns');
+    const e = await usageError(backup(['--only-config-file', conf]));
+    expect(e.detailLines).toContain('secret agent request failed err code: 3');
+  });
+
   it('secrets in config files use only the config [secret-agent] settings', async () => {
     agent
       .putPlain('backup', 'namespace', 'ns-from-agent')
@@ -702,6 +757,19 @@ describe('astools.conf through the parsers', () => {
     expect((await usageError(backup(['--only-config-file', unknown]))).detailLines).toEqual([
       'Unknown parameter `sa-tls` in `secret-agent` section',
     ]);
+  });
+
+  it('a bad config value from a secret is not echoed', async () => {
+    agent.putPlain('r', 'badport', '99999');
+    const conf = writeFile(
+      'sv.conf',
+      `[secret-agent]\nsa-address = "127.0.0.1:${agent.port}"\n[cluster]\nport = "secrets:r:badport"\n`,
+    );
+    const e = await usageError(backup(['--only-config-file', conf, '-n', 'n', '-d', 'd']));
+    expect(e.message).toBe(
+      `Parse error \`Invalid parameter value for \`port\` in \`cluster\` section\` in file [0:${conf}]`,
+    );
+    expect(JSON.stringify(e)).not.toContain('99999');
   });
 
   it('a failing config secret names the reference and the file', async () => {

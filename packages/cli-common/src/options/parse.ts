@@ -43,9 +43,13 @@ export interface ParseContext {
   env?: Record<string, string | undefined>;
   /** Default config files; default `/etc/aerospike/astools.conf` and `$HOME/.aerospike/astools.conf`. */
   defaultConfigFiles?: readonly string[];
-  /** Password prompt (default: no-echo prompt on `streams`). */
+  /** Password prompt (default: no-echo prompt on `stdin`/`stderr`). */
   prompt?: (question: string) => Promise<string>;
-  streams?: PromptStreams;
+  /** Terminal for the default prompt (default: process.stdin / process.stderr). */
+  stdin?: PromptStreams['stdin'];
+  stderr?: PromptStreams['stderr'];
+  /** Whether stdin is a terminal (default: `stdin.isTTY`); decides echo-less raw mode. */
+  isTTY?: boolean;
   /** Secret fetcher (default: the real client). */
   fetchSecret?: SecretFetcher;
   /** "Now" for `HH:MM:SS` times. */
@@ -547,7 +551,9 @@ async function finish<
   O extends CommonOptions & { keySources: number; promptPassword: boolean; promptKeyPassword: boolean },
 >(state: O, ctx: ParseContext): Promise<Omit<O, 'keySources' | 'promptPassword' | 'promptKeyPassword'>> {
   const env = ctx.env ?? process.env;
-  const prompt = ctx.prompt ?? ((q: string) => promptHidden(q, ctx.streams ?? {}));
+  const prompt =
+    ctx.prompt ??
+    ((q: string) => promptHidden(q, { stdin: ctx.stdin, stderr: ctx.stderr, isTTY: ctx.isTTY }));
   const tls = state.cluster.tls;
   // The official tools prompt when a user is set without a password (or -P has no value).
   if (state.cluster.user !== undefined && state.cluster.password === undefined) {
@@ -670,7 +676,8 @@ async function parseInto<O extends CommonOptions>(
           line: a.line,
           option: name,
           raw: true,
-          detailLines: [...e.detailLines, e.message],
+          // The inner message quotes the value: leave it out when the value is a secret.
+          detailLines: a.secret ? [] : [...e.detailLines, e.message],
           code: 'CONFIG',
         },
       );
@@ -716,11 +723,34 @@ async function parseInto<O extends CommonOptions>(
       continue;
     const setter = setterFor(occ.spec);
     if (!setter) throw new Error(`internal: no setter for ${occ.spec.name}`);
-    setter(state, await resolveOccurrence(occ, agent, fetch), setCtx);
+    const assigned = await resolveOccurrence(occ, agent, fetch);
+    try {
+      setter(state, assigned, setCtx);
+    } catch (e) {
+      // The official tools would print the fetched value here; name the reference instead.
+      if (e instanceof UsageError && assigned.secret && occ.value)
+        throw redact(e, assigned.text ?? '', occ.value);
+      throw e;
+    }
   }
   if (positionals.length > 0) {
     throw new UsageError(`Unexpected trailing argument ${positionals[0]}`, { hint: HELP_HINT });
   }
+}
+
+/** The same error with the last occurrence of `secretText` in each line replaced by `ref`. */
+function redact(e: UsageError, secretText: string, ref: string): UsageError {
+  const hide = (line: string) => {
+    const i = secretText === '' ? -1 : line.lastIndexOf(secretText);
+    return i < 0 ? line : line.slice(0, i) + ref + line.slice(i + secretText.length);
+  };
+  return new UsageError(hide(e.message), {
+    option: e.option,
+    code: e.code,
+    detailLines: e.detailLines.map(hide),
+    raw: e.raw,
+    hint: e.hint,
+  });
 }
 
 async function resolveOccurrence(
@@ -849,6 +879,8 @@ function validateRestore(o: RestoreState): void {
   if (o.setText !== undefined) o.setList = parseTrimmedList('set', SET_NAME_MAX, o.setText, 'set-list');
   if (o.parentDirectory !== undefined && o.directoryList) {
     const parent = o.parentDirectory;
-    o.directoryList = o.directoryList.map((d) => join(parent, d));
+    // Plain concatenation like the C tool (path.join would mangle s3:// URLs).
+    const sep = parent.endsWith('/') ? '' : '/';
+    o.directoryList = o.directoryList.map((d) => `${parent}${sep}${d}`);
   }
 }

@@ -104,7 +104,10 @@ describe('sindex-create syntax per server build', () => {
       'sindex-create:namespace=test;set=s;indexname=idx_list;indextype=MAPVALUES;bin=b;type=BLOB',
     );
     expect(sindexCreateCommand(mk, '5.7.0.0')).toBe(
-      'sindex-create:ns=test;indexname=idx_list;indextype=MAPKEYS;indexdata=m,NUMERIC',
+      'sindex-create:ns=test;indexname=idx_list;numbins=1;indextype=MAPKEYS;indexdata=m,NUMERIC;priority=normal',
+    );
+    expect(sindexCreateCommand({ ...mv, indexType: 'N' }, '4.9.0.3')).toBe(
+      'sindex-create:ns=test;set=s;indexname=idx_list;numbins=1;indexdata=b,BLOB;priority=normal',
     );
     expect(() => sindexCreateCommand(listIdx, '5.7.0.0')).toThrow(MetadataError);
     expect(() => sindexCreateCommand({ ...mk, name: 'a;b' }, '8.1.2.0')).toThrow(/cannot be sent/);
@@ -123,6 +126,10 @@ describe('sindex-create syntax per server build', () => {
     expect(sameSindex(parsed, { ...listIdx, context: undefined })).toBe(false);
     expect(sameSindex(parsed, { ...listIdx, paths: [{ path: 'tags', type: 'N' }] })).toBe(false);
     expect(sameSindex({ ...parsed, context: '' }, { ...listIdx, context: undefined })).toBe(true);
+    const [old] = parseSindexList(
+      'ns=test:set=demo:indexname=idx_old:num_bins=1:bins=b1:type=NUMERIC:indextype=NONE:path=b1:state=RW',
+    );
+    expect(old).toMatchObject({ set: 'demo', indexType: 'N', paths: [{ path: 'b1', type: 'N' }] });
   });
 });
 

@@ -74,7 +74,10 @@ export function parseSindexList(value: string): SecondaryIndex[] {
       set: nullable(entry.get('set')) ?? '',
       name,
       indexType,
-      paths: [{ path: nullable(entry.get('bin')) ?? '', type: pathType }],
+      // Older servers name the bin `bins` (and `path`).
+      paths: [
+        { path: nullable(entry.get('bin') ?? entry.get('bins') ?? entry.get('path')) ?? '', type: pathType },
+      ],
     };
     const context = nullable(entry.get('context'));
     if (context) index.context = context;
@@ -135,7 +138,10 @@ export function sindexCreateCommand(index: SecondaryIndex, build: string): strin
         `server ${build} cannot create index ${index.name} with a context or expression`,
       );
     }
-    return `sindex-create:ns=${ns}${set};indexname=${name};indextype=${indexType};indexdata=${checkToken('bin', path.path)},${type}`;
+    // The pre-6.1 form: indextype only when it is not DEFAULT, as older servers expect.
+    const typed = indexType === 'DEFAULT' ? '' : `;indextype=${indexType}`;
+    const data = `indexdata=${checkToken('bin', path.path)},${type}`;
+    return `sindex-create:ns=${ns}${set};indexname=${name};numbins=1${typed};${data};priority=normal`;
   }
   if (index.expression) {
     return `sindex-create:namespace=${ns}${set};indexname=${name};exp=${index.expression};indextype=${indexType};type=${type}`;

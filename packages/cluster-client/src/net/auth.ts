@@ -37,19 +37,23 @@ interface Session {
   expiresAt: number;
 }
 
-/** Shared by every connection of a cluster: one login, then the token is reused. */
+/**
+ * Shared by every connection of a cluster: one login per node (tokens are per node, as in the
+ * official clients), then the node's token authenticates its further connections.
+ */
 export class AuthSession {
   private readonly mode: AuthMode;
   private readonly user: string | undefined;
   private credential: string | undefined;
   private readonly clearPassword: string | undefined;
-  private session: Session | undefined;
+  private readonly sessions = new Map<string, Session>();
 
   constructor(cfg: AuthConfig) {
     this.mode = cfg.mode;
     if (cfg.mode !== 'PKI') {
       if (!cfg.user) throw new ConnectionError('AUTH', '--user', `auth mode ${cfg.mode} needs a user`);
-      if (cfg.password === undefined) throw new ConnectionError('AUTH', '--password', `no password for user ${cfg.user}`);
+      if (cfg.password === undefined)
+        throw new ConnectionError('AUTH', '--password', `no password for user ${cfg.user}`);
       this.credential = hashPassword(cfg.password);
       if (cfg.mode !== 'INTERNAL') this.clearPassword = cfg.password;
     }
@@ -69,12 +73,13 @@ export class AuthSession {
 
   /** Authenticates a freshly opened connection (login if no valid token yet). */
   async authenticate(conn: Connection, timeoutMs: number): Promise<void> {
-    const s = this.session;
+    const s = this.sessions.get(conn.where);
     if (s && Date.now() < s.expiresAt) {
       const rc = await this.send(conn, encodeAuthenticate(this.user, s.token), timeoutMs);
       if (rc === ResultCode.OK || rc === ResultCode.SECURITY_NOT_ENABLED) return;
-      if (rc !== ResultCode.EXPIRED_SESSION && rc !== ResultCode.NOT_AUTHENTICATED) throw this.refused(conn, rc);
-      this.session = undefined; // fall through to a new login
+      if (rc !== ResultCode.EXPIRED_SESSION && rc !== ResultCode.NOT_AUTHENTICATED)
+        throw this.refused(conn, rc);
+      this.sessions.delete(conn.where); // fall through to a new login
     }
     await this.login(conn, timeoutMs);
   }
@@ -82,7 +87,8 @@ export class AuthSession {
   private async login(conn: Connection, timeoutMs: number): Promise<void> {
     await conn.send(encodeLogin(this.credentials()));
     const reply = await conn.readProto(timeoutMs);
-    if (reply.type !== ProtoType.ADMIN) throw new ConnectionError('AUTH', conn.where, `login answered with proto type ${reply.type}`);
+    if (reply.type !== ProtoType.ADMIN)
+      throw new ConnectionError('AUTH', conn.where, `login answered with proto type ${reply.type}`);
     const msg = decodeAdminMessage(reply.body);
     if (msg.resultCode === ResultCode.SECURITY_NOT_ENABLED) return;
     if (msg.resultCode !== ResultCode.OK) throw this.refused(conn, msg.resultCode);
@@ -90,20 +96,25 @@ export class AuthSession {
     const ttl = msg.fields.find((f) => f.id === AdminField.SESSION_TTL)?.data;
     if (!token) return; // older servers: no session, the login itself authenticated this socket
     const ttlSec = ttl && ttl.length >= 4 ? ttl.readUInt32BE(0) : 0;
-    this.session = {
+    this.sessions.set(conn.where, {
       token: Buffer.from(token),
       expiresAt: ttlSec > 0 ? Date.now() + Math.max(0, ttlSec - 60) * 1000 : Number.POSITIVE_INFINITY,
-    };
+    });
   }
 
   private async send(conn: Connection, buf: Buffer, timeoutMs: number): Promise<number> {
     const reply = await conn.request(buf, timeoutMs);
-    if (reply.type !== ProtoType.ADMIN) throw new ConnectionError('AUTH', conn.where, `authenticate answered with proto type ${reply.type}`);
+    if (reply.type !== ProtoType.ADMIN)
+      throw new ConnectionError('AUTH', conn.where, `authenticate answered with proto type ${reply.type}`);
     return decodeAdminMessage(reply.body).resultCode;
   }
 
   private refused(conn: Connection, rc: number): ConnectionError {
     const who = this.user === undefined ? 'PKI certificate' : `user ${this.user}`;
-    return new ConnectionError('AUTH', conn.where, `authentication of ${who} failed: ${resultCodeName(rc)} (${rc})`);
+    return new ConnectionError(
+      'AUTH',
+      conn.where,
+      `authentication of ${who} failed: ${resultCodeName(rc)} (${rc})`,
+    );
   }
 }

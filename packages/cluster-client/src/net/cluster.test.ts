@@ -3,7 +3,7 @@ import { FakeNode, startFakeCluster } from '../test/fake-server.js';
 import { Cluster } from './cluster.js';
 
 let nodes: FakeNode[] = [];
-let clusters: Cluster[] = [];
+const clusters: Cluster[] = [];
 afterEach(async () => {
   for (const c of clusters.splice(0)) c.close();
   for (const n of nodes.splice(0)) await n.stop();
@@ -30,7 +30,10 @@ describe('Cluster', () => {
   });
 
   it('answers info on one node or all nodes', async () => {
-    nodes = await startFakeCluster(2, { namespaces: { test: [] }, info: { sets: 'ns=test:set=a:objects=1;' } });
+    nodes = await startFakeCluster(2, {
+      namespaces: { test: [] },
+      info: { sets: 'ns=test:set=a:objects=1;' },
+    });
     const cluster = await connect(`${nodes[1].host}`);
     expect(await cluster.info('sets')).toBe('ns=test:set=a:objects=1;');
     const all = await cluster.infoAll('node');
@@ -76,6 +79,15 @@ describe('Cluster', () => {
     await expect(connect(`127.0.0.1:${port},127.0.0.1:1`, { connectTimeoutMs: 2000 })).rejects.toThrow(
       new RegExp(`could not connect to any seed host: .*127.0.0.1:(${port}|1)`),
     );
+  });
+
+  it('retries an info request after a dropped connection', async () => {
+    nodes = [await FakeNode.start({ name: 'R', namespaces: { test: [] } })];
+    const cluster = await connect(nodes[0].host);
+    nodes[0].faults.dropRequests = 2;
+    expect(await cluster.info('node')).toBe('R');
+    nodes[0].faults.dropRequests = 3;
+    await expect(cluster.info('node')).rejects.toMatchObject({ code: 'CONNECTION' });
   });
 
   it('uses the default port for seeds without one', async () => {

@@ -11,7 +11,7 @@ import {
 } from '../wire/info.js';
 import { type AuthConfig, AuthSession } from './auth.js';
 import { type ConnectOptions, type Endpoint, endpointName } from './connection.js';
-import { ClusterError } from './errors.js';
+import { ClusterError, ConnectionError } from './errors.js';
 import { DEFAULT_PORT, parseHosts } from './hosts.js';
 import { Node, type NodeOptions } from './node.js';
 import { resolveTls, type TlsConfig } from './tls-config.js';
@@ -33,6 +33,10 @@ export interface ClusterOptions {
   maxIdlePerNode?: number;
   /** Background tend period, ms (default 1000; 0 = only on `refresh()`). */
   tendIntervalMs?: number;
+  /** Retries of an info request after a network error (default 2). Scans have their own. */
+  maxRetries?: number;
+  /** Pause before each of those retries, ms (default 0). */
+  retryDelayMs?: number;
 }
 
 interface NamespaceMap {
@@ -59,6 +63,8 @@ export class Cluster {
   private timer: NodeJS.Timeout | undefined;
   private tending: Promise<void> | undefined;
   private closed = false;
+  private maxRetries = 2;
+  private retryDelayMs = 0;
 
   private constructor(seeds: Endpoint[], nodeOpts: NodeOptions, peersCommand: string) {
     this.seeds = seeds;
@@ -68,7 +74,8 @@ export class Cluster {
 
   /** Connects to the seeds, discovers every node and loads the partition map. */
   static async connect(opts: ClusterOptions): Promise<Cluster> {
-    const seeds = typeof opts.hosts === 'string' ? parseHosts(opts.hosts, opts.port ?? DEFAULT_PORT) : opts.hosts;
+    const seeds =
+      typeof opts.hosts === 'string' ? parseHosts(opts.hosts, opts.port ?? DEFAULT_PORT) : opts.hosts;
     const connect: ConnectOptions = { connectTimeoutMs: opts.connectTimeoutMs ?? 10_000 };
     const tlsOn = opts.tls?.enable === true;
     if (tlsOn) {
@@ -84,6 +91,8 @@ export class Cluster {
     };
     const peers = `peers-${tlsOn ? 'tls' : 'clear'}-${opts.servicesAlternate ? 'alt' : 'std'}`;
     const cluster = new Cluster(seeds, nodeOpts, peers);
+    cluster.maxRetries = opts.maxRetries ?? 2;
+    cluster.retryDelayMs = opts.retryDelayMs ?? 0;
     await cluster.seed();
     await cluster.refresh(true);
     const every = opts.tendIntervalMs ?? 1000;
@@ -105,9 +114,14 @@ export class Cluster {
   /** Master node of a partition, or a ClusterError naming the namespace and partition. */
   masterNode(namespace: string, partitionId: number): Node {
     const map = this.partitions.get(namespace);
-    if (!map) throw new ClusterError('NAMESPACE_NOT_FOUND', `namespace ${namespace} not found in the cluster`);
+    if (!map)
+      throw new ClusterError('NAMESPACE_NOT_FOUND', `namespace ${namespace} not found in the cluster`);
     const node = map.masters[partitionId];
-    if (!node) throw new ClusterError('NO_MASTER', `no master node for partition ${partitionId} of namespace ${namespace}`);
+    if (!node)
+      throw new ClusterError(
+        'NO_MASTER',
+        `no master node for partition ${partitionId} of namespace ${namespace}`,
+      );
     return node;
   }
 
@@ -122,15 +136,26 @@ export class Cluster {
 
   /** One info command on `node` (default: any node). Returns the raw value. */
   async info(command: string, node?: Node): Promise<string> {
-    const n = node ?? this.anyNode();
-    return n.info1(command);
+    return this.withRetries(() => (node ?? this.anyNode()).info1(command));
   }
 
   /** One info command on every node. */
   async infoAll(command: string): Promise<Map<Node, string>> {
     const nodes = this.nodes;
-    const values = await Promise.all(nodes.map((n) => n.info1(command)));
+    const values = await Promise.all(nodes.map((n) => this.withRetries(() => n.info1(command))));
     return new Map(nodes.map((n, i) => [n, values[i]]));
+  }
+
+  /** Retries network failures (a fresh pooled connection each time); server answers are final. */
+  private async withRetries<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (!(err instanceof ConnectionError) || err.code === 'AUTH' || attempt >= this.maxRetries) throw err;
+        if (this.retryDelayMs > 0) await new Promise((r) => setTimeout(r, this.retryDelayMs));
+      }
+    }
   }
 
   /**
@@ -165,7 +190,8 @@ export class Cluster {
       const reply = await conn.request(encodeInfoRequest(IDENTITY));
       const m = decodeInfoResponse(reply.body);
       const name = m.get('node') ?? '';
-      if (name === '' || parseInfoError(name)) throw new ClusterError('BAD_NODE', `${endpointName(address)}: no node name`);
+      if (name === '' || parseInfoError(name))
+        throw new ClusterError('BAD_NODE', `${endpointName(address)}: no node name`);
       return {
         name,
         build: m.get('build') ?? '',
@@ -277,7 +303,10 @@ export class Cluster {
       for (const [ns, reps] of parseReplicas(value)) {
         let map = next.get(ns);
         if (!map) {
-          map = { masters: new Array(PARTITIONS).fill(undefined), regimes: new Int32Array(PARTITIONS).fill(-1) };
+          map = {
+            masters: new Array(PARTITIONS).fill(undefined),
+            regimes: new Int32Array(PARTITIONS).fill(-1),
+          };
           next.set(ns, map);
         }
         const master = reps.bitmaps[0];

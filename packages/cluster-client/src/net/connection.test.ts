@@ -1,7 +1,6 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeProto } from '../wire/proto.js';
-import { encodeCompressedProto } from '../wire/proto.js';
+import { encodeCompressedProto, encodeProto } from '../wire/proto.js';
 import { Connection } from './connection.js';
 
 const servers: net.Server[] = [];

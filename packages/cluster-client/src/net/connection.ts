@@ -3,7 +3,13 @@
 // back-pressure) during a scan.
 import net from 'node:net';
 import tls from 'node:tls';
-import { decodeCompressedProto, PROTO_HEADER_SIZE, type Proto, ProtoType, readProtoHeader } from '../wire/proto.js';
+import {
+  decodeCompressedProto,
+  PROTO_HEADER_SIZE,
+  type Proto,
+  ProtoType,
+  readProtoHeader,
+} from '../wire/proto.js';
 import { ConnectionError } from './errors.js';
 
 export interface Endpoint {
@@ -48,8 +54,12 @@ export class Connection {
     this.socket = socket;
     this.highWaterMark = highWaterMark;
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (err) => this.fail(new ConnectionError('CONNECTION', this.where, err.message, { cause: err })));
-    socket.on('close', () => this.fail(new ConnectionError('CONNECTION', this.where, 'connection closed by peer')));
+    socket.on('error', (err) =>
+      this.fail(new ConnectionError('CONNECTION', this.where, err.message, { cause: err })),
+    );
+    socket.on('close', () =>
+      this.fail(new ConnectionError('CONNECTION', this.where, 'connection closed by peer')),
+    );
   }
 
   get where(): string {
@@ -67,8 +77,15 @@ export class Connection {
       const onError = (err: Error) => {
         clearTimeout(timer);
         socket.destroy();
-        const code = opts.tls && /certificate|tls|ssl|handshake|self.signed|revoked|blacklist/i.test(err.message) ? 'TLS' : 'CONNECTION';
-        reject(err instanceof ConnectionError ? err : new ConnectionError(code, where, err.message, { cause: err }));
+        const code =
+          opts.tls && /certificate|tls|ssl|handshake|self.signed|revoked|blacklist/i.test(err.message)
+            ? 'TLS'
+            : 'CONNECTION';
+        reject(
+          err instanceof ConnectionError
+            ? err
+            : new ConnectionError(code, where, err.message, { cause: err }),
+        );
       };
       const ready = () => {
         clearTimeout(timer);
@@ -77,7 +94,17 @@ export class Connection {
         resolve(new Connection(endpoint, socket, opts.highWaterMark ?? 1 << 20));
       };
       if (opts.tls) {
-        socket = tls.connect({ host: endpoint.host, port: endpoint.port, ...opts.tls }, () => {
+        // The certificate is checked against the TLS name when one is given, else the host.
+        const servername = endpoint.tlsName ?? (net.isIP(endpoint.host) ? undefined : endpoint.host);
+        const checkName = endpoint.tlsName ?? endpoint.host;
+        const options: tls.ConnectionOptions = {
+          host: endpoint.host,
+          port: endpoint.port,
+          ...opts.tls,
+          servername,
+          checkServerIdentity: (_host, cert) => tls.checkServerIdentity(checkName, cert),
+        };
+        socket = tls.connect(options, () => {
           const err = opts.verifyPeer?.(socket as tls.TLSSocket);
           if (err) onError(err);
           else ready();
@@ -88,7 +115,10 @@ export class Connection {
       socket.once('error', onError);
       const ms = opts.connectTimeoutMs ?? 0;
       const timer = ms
-        ? setTimeout(() => onError(new ConnectionError('TIMEOUT', where, `connect timed out after ${ms} ms`)), ms)
+        ? setTimeout(
+            () => onError(new ConnectionError('TIMEOUT', where, `connect timed out after ${ms} ms`)),
+            ms,
+          )
         : undefined;
     });
   }
@@ -115,7 +145,8 @@ export class Connection {
     const p = this.tryRead();
     if (p) return Promise.resolve(p);
     if (this.failure) return Promise.reject(this.failure);
-    if (this.waiter) return Promise.reject(new Error('Connection.readProto called while another read is pending'));
+    if (this.waiter)
+      return Promise.reject(new Error('Connection.readProto called while another read is pending'));
     return new Promise((resolve, reject) => {
       this.waiter = { resolve, reject, ms: timeoutMs };
       this.armTimer(timeoutMs);

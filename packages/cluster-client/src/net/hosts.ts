@@ -38,7 +38,9 @@ export function parseHost(item: string, defaultPort = DEFAULT_PORT): Endpoint {
   if (parts.length > 2) badHost(item, 'too many ":" (use [..] around IPv6 addresses)');
   if (parts.length === 0) return { host, port: defaultPort };
   if (parts.length === 1) {
-    return /^\d+$/.test(parts[0]) ? { host, port: parsePort(parts[0], item) } : { host, port: defaultPort, tlsName: parts[0] };
+    return /^\d+$/.test(parts[0])
+      ? { host, port: parsePort(parts[0], item) }
+      : { host, port: defaultPort, tlsName: parts[0] };
   }
   if (parts[0] === '') badHost(item, 'empty TLS name');
   return { host, port: parsePort(parts[1], item), tlsName: parts[0] };

@@ -1,4 +1,5 @@
 export * from './auth.js';
+export * from './backup-info.js';
 export * from './cluster.js';
 export * from './connection.js';
 export * from './errors.js';

@@ -2,7 +2,7 @@
 import { decodeInfoResponse, encodeInfoRequest } from '../wire/info.js';
 import { ProtoType } from '../wire/proto.js';
 import type { AuthSession } from './auth.js';
-import { type ConnectOptions, Connection, type Endpoint, endpointName } from './connection.js';
+import { Connection, type ConnectOptions, type Endpoint, endpointName } from './connection.js';
 import { ConnectionError } from './errors.js';
 
 export interface NodeOptions {
@@ -99,7 +99,11 @@ export class Node {
     return this.withConnection(async (c) => {
       const reply = await c.request(encodeInfoRequest(commands));
       if (reply.type !== ProtoType.INFO) {
-        throw new ConnectionError('CONNECTION', this.toString(), `info answered with proto type ${reply.type}`);
+        throw new ConnectionError(
+          'CONNECTION',
+          this.toString(),
+          `info answered with proto type ${reply.type}`,
+        );
       }
       return decodeInfoResponse(reply.body);
     });

@@ -36,7 +36,11 @@ const readOption = (path: string, option: string): Buffer => {
   try {
     return readFileSync(path);
   } catch (err) {
-    throw new ConnectionError('TLS', option, `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new ConnectionError(
+      'TLS',
+      option,
+      `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
 };
 
@@ -51,7 +55,9 @@ export function parseTlsProtocols(spec: string): { minVersion: TlsVersion; maxVe
     const sign = raw[0] === '+' || raw[0] === '-' ? raw[0] : '';
     const name = sign ? raw.slice(1) : raw;
     const names: TlsVersion[] =
-      name.toLowerCase() === 'all' ? [...VERSIONS] : VERSIONS.filter((v) => v.toLowerCase() === name.toLowerCase());
+      name.toLowerCase() === 'all'
+        ? [...VERSIONS]
+        : VERSIONS.filter((v) => v.toLowerCase() === name.toLowerCase());
     if (names.length === 0) throw new ConnectionError('TLS', '--tls-protocols', `unknown protocol "${name}"`);
     for (const n of names) {
       if (sign === '-') on.delete(n);
@@ -59,7 +65,8 @@ export function parseTlsProtocols(spec: string): { minVersion: TlsVersion; maxVe
     }
   }
   const list = VERSIONS.filter((v) => on.has(v));
-  if (list.length === 0) throw new ConnectionError('TLS', '--tls-protocols', `no protocol enabled by "${spec}"`);
+  if (list.length === 0)
+    throw new ConnectionError('TLS', '--tls-protocols', `no protocol enabled by "${spec}"`);
   const min = VERSIONS.indexOf(list[0]);
   const max = VERSIONS.indexOf(list[list.length - 1]);
   if (max - min + 1 !== list.length) {
@@ -73,7 +80,11 @@ function filesIn(dir: string, option: string): string[] {
   try {
     names = readdirSync(dir);
   } catch (err) {
-    throw new ConnectionError('TLS', option, `cannot read directory ${dir}: ${(err as NodeJS.ErrnoException).code}`);
+    throw new ConnectionError(
+      'TLS',
+      option,
+      `cannot read directory ${dir}: ${(err as NodeJS.ErrnoException).code}`,
+    );
   }
   return names.map((n) => join(dir, n)).filter((p) => statSync(p).isFile());
 }
@@ -91,7 +102,8 @@ export function parseCertBlacklist(text: string): Set<string> {
     const t = line.trim();
     if (t === '' || t.startsWith('#')) continue;
     const serial = t.split(/\s+/)[0].replace(/:/g, '');
-    if (!/^[0-9a-fA-F]+$/.test(serial)) throw new ConnectionError('TLS', '--tls-cert-blacklist', `bad serial "${serial}"`);
+    if (!/^[0-9a-fA-F]+$/.test(serial))
+      throw new ConnectionError('TLS', '--tls-cert-blacklist', `bad serial "${serial}"`);
     out.add(serial.toUpperCase().replace(/^0+(?=.)/, ''));
   }
   return out;
@@ -106,7 +118,8 @@ export function resolveTls(cfg: TlsConfig): ResolvedTls {
     const text = readOption(cfg.caFile, '--tls-cafile').toString('utf8');
     ca.push(...pemBlocks(text, 'CERTIFICATE'));
     crl.push(...pemBlocks(text, 'X509 CRL'));
-    if (ca.length === 0) throw new ConnectionError('TLS', '--tls-cafile', `no PEM certificate in ${cfg.caFile}`);
+    if (ca.length === 0)
+      throw new ConnectionError('TLS', '--tls-cafile', `no PEM certificate in ${cfg.caFile}`);
   }
   if (cfg.caPath) {
     for (const f of filesIn(cfg.caPath, '--tls-capath')) {
@@ -118,7 +131,11 @@ export function resolveTls(cfg: TlsConfig): ResolvedTls {
   if (ca.length > 0) options.ca = ca;
   if (cfg.crlCheck || cfg.crlCheckAll) {
     if (crl.length === 0) {
-      throw new ConnectionError('TLS', cfg.crlCheckAll ? '--tls-crl-check-all' : '--tls-crl-check', 'no CRL found in --tls-cafile or --tls-capath');
+      throw new ConnectionError(
+        'TLS',
+        cfg.crlCheckAll ? '--tls-crl-check-all' : '--tls-crl-check',
+        'no CRL found in --tls-cafile or --tls-capath',
+      );
     }
     // OpenSSL (through node) then checks revocation for every certificate of the chain.
     options.crl = crl;
@@ -138,7 +155,11 @@ export function resolveTls(cfg: TlsConfig): ResolvedTls {
         seen.add(cert.fingerprint256);
         const serial = cert.serialNumber.toUpperCase().replace(/^0+(?=.)/, '');
         if (banned.has(serial)) {
-          return new ConnectionError('TLS', '--tls-cert-blacklist', `server certificate serial ${serial} is blacklisted`);
+          return new ConnectionError(
+            'TLS',
+            '--tls-cert-blacklist',
+            `server certificate serial ${serial} is blacklisted`,
+          );
         }
         cert = cert.issuerCertificate;
       }

@@ -8,7 +8,7 @@ import { partitionIdOfDigest } from '../wire/record-reply.js';
 import { type ScanItem, type ScanJob, scanPartitions } from './scan.js';
 
 let nodes: FakeNode[] = [];
-let clusters: Cluster[] = [];
+const clusters: Cluster[] = [];
 afterEach(async () => {
   for (const c of clusters.splice(0)) c.close();
   for (const n of nodes.splice(0)) await n.stop();
@@ -53,8 +53,19 @@ describe('scanPartitions', () => {
 
   it('sends set, bins, no-bins, filters and max-records as asbackup does', async () => {
     const cluster = await setup(1, makeRecords(100));
-    await collect(cluster, { namespace: 'test', partitions: [{ partitionId: 5 }], sets: ['demo'], binNames: ['n'] });
-    await collect(cluster, { namespace: 'test', partitions: [{ partitionId: 5 }], sets: ['a', 'b'], noBins: true, noTtlOnly: true });
+    await collect(cluster, {
+      namespace: 'test',
+      partitions: [{ partitionId: 5 }],
+      sets: ['demo'],
+      binNames: ['n'],
+    });
+    await collect(cluster, {
+      namespace: 'test',
+      partitions: [{ partitionId: 5 }],
+      sets: ['a', 'b'],
+      noBins: true,
+      noTtlOnly: true,
+    });
     const q = nodes[0].queries;
     expect(q[0]).toMatchObject({ set: 'demo', binNames: ['n'], filter: undefined, info1: 1 });
     expect(q[1]).toMatchObject({ set: undefined, binNames: [], info1: 0x21 });
@@ -66,7 +77,9 @@ describe('scanPartitions', () => {
     const data = makeRecords(2000);
     const cluster = await setup(1, data);
     const pid = partitionIdOfDigest(data[0].digest);
-    const inPart = data.filter((r) => partitionIdOfDigest(r.digest) === pid).sort((a, b) => Buffer.compare(b.digest, a.digest));
+    const inPart = data
+      .filter((r) => partitionIdOfDigest(r.digest) === pid)
+      .sort((a, b) => Buffer.compare(b.digest, a.digest));
     expect(inPart.length).toBeGreaterThan(0);
     const { records, done } = await collect(cluster, {
       namespace: 'test',
@@ -114,7 +127,9 @@ describe('scanPartitions', () => {
     const cluster = await setup(1, makeRecords(10));
     nodes[0].masters.delete(9);
     nodes[0].partitionGeneration++; // the map still says node 0
-    await expect(collect(cluster, { namespace: 'test', partitions: [{ partitionId: 9 }], maxRetries: 2 })).rejects.toMatchObject({
+    await expect(
+      collect(cluster, { namespace: 'test', partitions: [{ partitionId: 9 }], maxRetries: 2 }),
+    ).rejects.toMatchObject({
       code: 'SCAN_FAILED',
       partitions: [9],
     });
@@ -122,14 +137,21 @@ describe('scanPartitions', () => {
     await expect(collect(cluster, { namespace: 'test', partitions: [{ partitionId: 3 }] })).rejects.toThrow(
       /PARAMETER_ERROR \(4\)/,
     );
-    await expect(collect(cluster, { namespace: 'nope', partitions: [{ partitionId: 3 }] })).rejects.toThrow(/namespace nope does not exist/);
+    await expect(collect(cluster, { namespace: 'nope', partitions: [{ partitionId: 3 }] })).rejects.toThrow(
+      /namespace nope does not exist/,
+    );
   });
 
   it('times out a silent node and retries', async () => {
     const cluster = await setup(1, makeRecords(10));
     nodes[0].faults.silent = true;
     await expect(
-      collect(cluster, { namespace: 'test', partitions: [{ partitionId: 3 }], socketTimeoutMs: 50, maxRetries: 1 }),
+      collect(cluster, {
+        namespace: 'test',
+        partitions: [{ partitionId: 3 }],
+        socketTimeoutMs: 50,
+        maxRetries: 1,
+      }),
     ).rejects.toThrow(/no reply for 50 ms/);
     expect(nodes[0].queries).toHaveLength(2);
   });

@@ -11,7 +11,7 @@ import type { Node } from '../net/node.js';
 import { backupFilter } from '../wire/expression.js';
 import { ProtoType } from '../wire/proto.js';
 import { encodePartitionQuery } from '../wire/query.js';
-import { partitionIdOfDigest, RecordReplyDecoder, type RecordReplyItem } from '../wire/record-reply.js';
+import { RecordReplyDecoder, type RecordReplyItem } from '../wire/record-reply.js';
 import { ResultCode, resultCodeName, ServerResultError } from '../wire/result-code.js';
 
 export interface PartitionStart {
@@ -108,7 +108,8 @@ export async function* scanPartitionBatches(cluster: Cluster, job: ScanJob): Asy
     if (!Number.isInteger(p.partitionId) || p.partitionId < 0 || p.partitionId > 4095) {
       throw new ScanError(`partition id ${p.partitionId} out of range 0-4095`, [p.partitionId]);
     }
-    if (seen.has(p.partitionId)) throw new ScanError(`partition ${p.partitionId} listed twice`, [p.partitionId]);
+    if (seen.has(p.partitionId))
+      throw new ScanError(`partition ${p.partitionId} listed twice`, [p.partitionId]);
     seen.add(p.partitionId);
     return { id: p.partitionId, lastDigest: p.afterDigest };
   });
@@ -118,9 +119,15 @@ export async function* scanPartitionBatches(cluster: Cluster, job: ScanJob): Asy
   }
   const filter =
     job.filterExpression ??
-    backupFilter({ sets, modifiedAfter: job.modifiedAfter, modifiedBefore: job.modifiedBefore, noTtlOnly: job.noTtlOnly });
+    backupFilter({
+      sets,
+      modifiedAfter: job.modifiedAfter,
+      modifiedBefore: job.modifiedBefore,
+      noTtlOnly: job.noTtlOnly,
+    });
   const maxRetries = job.maxRetries ?? 5;
-  let remaining = job.maxRecords !== undefined && job.maxRecords > 0 ? job.maxRecords : Number.POSITIVE_INFINITY;
+  let remaining =
+    job.maxRecords !== undefined && job.maxRecords > 0 ? job.maxRecords : Number.POSITIVE_INFINITY;
 
   for (let attempt = 0; pending.length > 0; attempt++) {
     // Group by master node; a partition without a master waits for the next round.
@@ -132,14 +139,18 @@ export async function* scanPartitionBatches(cluster: Cluster, job: ScanJob): Asy
         node = cluster.masterNode(job.namespace, p.id);
       } catch (err) {
         if ((err as { code?: string }).code === 'NAMESPACE_NOT_FOUND') {
-          throw new ScanError(`namespace ${job.namespace} does not exist`, pending.map((x) => x.id), { cause: err });
+          throw new ScanError(
+            `namespace ${job.namespace} does not exist`,
+            pending.map((x) => x.id),
+            { cause: err },
+          );
         }
         orphans.push(p);
         continue;
       }
-      let g = groups.get(node);
-      if (!g) groups.set(node, (g = []));
-      g.push(p);
+      const g = groups.get(node);
+      if (g) g.push(p);
+      else groups.set(node, [p]);
     }
     const nodes = [...groups.keys()];
     const taskId = newTaskId();
@@ -147,7 +158,8 @@ export async function* scanPartitionBatches(cluster: Cluster, job: ScanJob): Asy
     const live = new Set<Connection>();
     const streams = nodes.map((n, i) => scanNode(n, groups.get(n)!, job, filter, taskId, quotas[i], live));
     const failed: PartitionState[] = [...orphans];
-    const reasons: string[] = orphans.length > 0 ? [`${orphans.length} partitions without a master node`] : [];
+    const reasons: string[] =
+      orphans.length > 0 ? [`${orphans.length} partitions without a master node`] : [];
     let quotaHit = false;
     const abort = () => {
       for (const c of live) c.close();
@@ -204,7 +216,8 @@ async function* scanNode(
   quota: number,
   live: Set<Connection>,
 ): AsyncGenerator<NodeEvent> {
-  const byId = new Map(parts.map((p) => [p.id, p]));
+  const byId: (PartitionState | undefined)[] = new Array(4096);
+  for (const p of parts) byId[p.id] = p;
   const unavailable = new Set<number>();
   const socketTimeoutMs = job.socketTimeoutMs ?? 10_000;
   const sets = job.sets ?? [];
@@ -234,13 +247,19 @@ async function* scanNode(
     const raw: RecordReplyItem[] = [];
     while (!decoder.done) {
       const proto = await conn.readProto();
-      if (proto.type !== ProtoType.MESSAGE) throw new ConnectionError('CONNECTION', node.toString(), `unexpected proto type ${proto.type} in a scan reply`);
+      if (proto.type !== ProtoType.MESSAGE)
+        throw new ConnectionError(
+          'CONNECTION',
+          node.toString(),
+          `unexpected proto type ${proto.type} in a scan reply`,
+        );
       raw.length = 0;
       decoder.decode(proto.body, raw);
       const items: ScanItem[] = [];
       for (const it of raw) {
         if (it.kind === 'record') {
-          const p = byId.get(partitionIdOfDigest(it.digest));
+          const d = it.digest;
+          const p = byId[(d[0] | (d[1] << 8)) & 0x0fff];
           if (p) p.lastDigest = it.digest;
           records++;
           items.push(it);
@@ -250,7 +269,10 @@ async function* scanNode(
           clean = true; // the server ended the stream; the connection can be reused
           const why = `${node}: ${resultCodeName(it.resultCode)} (${it.resultCode})`;
           if (!RETRYABLE.has(it.resultCode)) {
-            yield { kind: 'fatal', error: new ServerResultError(it.resultCode, `scan of ${job.namespace} on ${node}`) };
+            yield {
+              kind: 'fatal',
+              error: new ServerResultError(it.resultCode, `scan of ${job.namespace} on ${node}`),
+            };
             return;
           }
           if (items.length > 0) yield { kind: 'items', items };
@@ -274,7 +296,11 @@ async function* scanNode(
     }
     if (done.length > 0) yield { kind: 'items', items: done };
     if (failed.length > 0) {
-      yield { kind: 'failed', partitions: failed, reason: `${node}: ${failed.length} partitions unavailable` };
+      yield {
+        kind: 'failed',
+        partitions: failed,
+        reason: `${node}: ${failed.length} partitions unavailable`,
+      };
     }
   } catch (err) {
     // Nothing says which partitions finished: retry them all, each from its last digest.
@@ -292,7 +318,7 @@ async function* merge<T>(gens: AsyncGenerator<T>[], abort: () => void): AsyncGen
   type Step = { i: number; r: IteratorResult<T> };
   const next = (i: number): Promise<Step> => gens[i].next().then((r) => ({ i, r }));
   const inFlight = new Map<number, Promise<Step>>();
-  gens.forEach((_, i) => inFlight.set(i, next(i)));
+  for (let i = 0; i < gens.length; i++) inFlight.set(i, next(i));
   try {
     while (inFlight.size > 0) {
       const { i, r } = await Promise.race(inFlight.values());

@@ -20,7 +20,13 @@ import {
   writeAsMsg,
 } from '../wire/message.js';
 import { encodeBinValue, encodeUserKey } from '../wire/particle.js';
-import { encodeProto, PROTO_HEADER_SIZE, ProtoType, readProtoHeader, writeProtoHeader } from '../wire/proto.js';
+import {
+  encodeProto,
+  PROTO_HEADER_SIZE,
+  ProtoType,
+  readProtoHeader,
+  writeProtoHeader,
+} from '../wire/proto.js';
 import { partitionIdOfDigest } from '../wire/record-reply.js';
 
 export interface FakeNodeOptions {
@@ -63,6 +69,8 @@ export interface FakeFaults {
   silent?: boolean;
   /** Reply to the query with this result code up front. */
   refuseWith?: number;
+  /** Close the socket instead of answering the next N requests of any kind. */
+  dropRequests?: number;
 }
 
 /** A fake node listening on 127.0.0.1. */
@@ -92,9 +100,9 @@ export class FakeNode {
       m = new Map();
       for (const r of records) {
         const pid = partitionIdOfDigest(r.digest);
-        let g = m.get(pid);
-        if (!g) m.set(pid, (g = []));
-        g.push(r);
+        const g = m.get(pid);
+        if (g) g.push(r);
+        else m.set(pid, [r]);
       }
       for (const g of m.values()) g.sort((a, b) => Buffer.compare(b.digest, a.digest));
       this.index.set(records, m);
@@ -190,6 +198,11 @@ export class FakeNode {
   }
 
   private async handle(socket: net.Socket, type: number, body: Buffer): Promise<void> {
+    if (this.faults.dropRequests) {
+      this.faults.dropRequests--;
+      socket.destroy();
+      return;
+    }
     if (type === ProtoType.INFO) {
       const cmds = decodeInfoRequest(body);
       socket.write(encodeProto(ProtoType.INFO, encodeInfoResponse(cmds.map((c) => [c, this.infoValue(c)]))));
@@ -200,7 +213,7 @@ export class FakeNode {
       return;
     }
     const { msg } = decodeAsMsg(body);
-    if ((msg.info1 & Info1.READ) && (msg.info3 & Info3.PARTITION_DONE)) await this.query(socket, msg);
+    if (msg.info1 & Info1.READ && msg.info3 & Info3.PARTITION_DONE) await this.query(socket, msg);
     else socket.write(encodeProto(ProtoType.MESSAGE, encodeHeaderOnly(4, Info3.LAST)));
   }
 
@@ -241,9 +254,13 @@ export class FakeNode {
     const entry: QueryLogEntry = {
       namespace: ns,
       set,
-      pids: pidField ? Array.from({ length: pidField.length / 2 }, (_, i) => pidField.readUInt16LE(2 * i)) : [],
+      pids: pidField
+        ? Array.from({ length: pidField.length / 2 }, (_, i) => pidField.readUInt16LE(2 * i))
+        : [],
       digests: digField
-        ? Array.from({ length: digField.length / 20 }, (_, i) => Buffer.from(digField.subarray(20 * i, 20 * i + 20)))
+        ? Array.from({ length: digField.length / 20 }, (_, i) =>
+            Buffer.from(digField.subarray(20 * i, 20 * i + 20)),
+          )
         : [],
       maxRecords: maxField?.readBigUInt64BE(),
       filter: findField(msg, FieldType.FILTER_EXP),
@@ -333,7 +350,18 @@ export function encodeRecord(r: AsbRecord, noBins = false): Buffer {
         return { op: OpType.READ, particleType: b.type, name: Buffer.from(b.name), value };
       });
   const buf = Buffer.allocUnsafe(asMsgSize(fields, ops));
-  writeAsMsg(buf, 0, { ...emptyHeader(), info1: noBins ? Info1.NOBINDATA : 0, generation: r.generation, recordTtl: r.voidTime }, fields, ops);
+  writeAsMsg(
+    buf,
+    0,
+    {
+      ...emptyHeader(),
+      info1: noBins ? Info1.NOBINDATA : 0,
+      generation: r.generation,
+      recordTtl: r.voidTime,
+    },
+    fields,
+    ops,
+  );
   return buf;
 }
 

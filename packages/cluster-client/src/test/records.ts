@@ -12,7 +12,12 @@ export function digestOf(set: string | undefined, key: number): Buffer {
 }
 
 /** `count` records with keys `0..count-1`, a string, an integer and a blob bin. */
-export function makeRecords(count: number, namespace = 'test', set: string | undefined = 'demo', payload = 32): AsbRecord[] {
+export function makeRecords(
+  count: number,
+  namespace = 'test',
+  set: string | undefined = 'demo',
+  payload = 32,
+): AsbRecord[] {
   const out: AsbRecord[] = [];
   for (let i = 0; i < count; i++) {
     out.push({

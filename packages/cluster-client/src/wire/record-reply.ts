@@ -4,7 +4,7 @@
 import type { AsbRecord, Bin, UserKey } from '@asbkit/asb-format';
 import { WireDecodeError } from './errors.js';
 import { FieldType, Info3, MSG_HEADER_SIZE } from './message.js';
-import { decodeBin, decodeUserKey } from './particle.js';
+import { decodeBin, decodeUserKey, view } from './particle.js';
 
 /** The server could not serve a partition (info3 PARTITION_DONE with a non-zero result). */
 export interface PartitionUnavailable {
@@ -28,8 +28,11 @@ class StringCache {
   get(slot: number, buf: Buffer, start: number, end: number): string {
     const cached = this.bytes[slot];
     const len = end - start;
-    if (cached !== undefined && cached.length === len && buf.compare(cached, 0, len, start, end) === 0) {
-      return this.strings[slot];
+    if (cached !== undefined && cached.length === len) {
+      // Names are short: a plain loop beats a native compare call.
+      let i = 0;
+      while (i < len && cached[i] === buf[start + i]) i++;
+      if (i === len) return this.strings[slot];
     }
     const copy = Buffer.from(buf.subarray(start, end));
     const s = copy.toString('utf8');
@@ -39,14 +42,18 @@ class StringCache {
   }
 }
 
+const u32 = (b: Buffer, o: number): number =>
+  b[o] * 0x1000000 + ((b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]);
+const u16 = (b: Buffer, o: number): number => (b[o] << 8) | b[o + 1];
+
 /**
  * Stateful decoder: feed each type-3 body of the reply to `decode`; it appends what it found to
  * `out`. After an `end` item the reply is over. Records' byte values are views into the body.
  */
 export class RecordReplyDecoder {
   private readonly names = new StringCache();
-  private nsCache = new StringCache();
-  private setCache = new StringCache();
+  private readonly nsCache = new StringCache();
+  private readonly setCache = new StringCache();
   /** True once LAST or an error message has been seen. */
   done = false;
 
@@ -60,10 +67,10 @@ export class RecordReplyDecoder {
       }
       const info3 = body[off + 3];
       const resultCode = body[off + 5];
-      const generation = body.readUInt32BE(off + 6);
-      const voidTime = body.readUInt32BE(off + 10);
-      const nFields = body.readUInt16BE(off + 18);
-      const nOps = body.readUInt16BE(off + 20);
+      const generation = u32(body, off + 6);
+      const voidTime = u32(body, off + 10);
+      const nFields = u16(body, off + 18);
+      const nOps = u16(body, off + 20);
       let p = off + MSG_HEADER_SIZE;
 
       if (info3 & Info3.LAST) {
@@ -93,7 +100,7 @@ export class RecordReplyDecoder {
       let key: UserKey | undefined;
       for (let i = 0; i < nFields; i++) {
         if (len - p < 5) throw new WireDecodeError(`record field ${i} truncated`, p);
-        const size = body.readUInt32BE(p);
+        const size = u32(body, p);
         const end = p + 4 + size;
         if (size < 1 || end > len)
           throw new WireDecodeError(`record field ${i} size ${size} out of range`, p);
@@ -101,7 +108,7 @@ export class RecordReplyDecoder {
         if (type === FieldType.NAMESPACE) namespace = this.nsCache.get(0, body, p + 5, end);
         else if (type === FieldType.DIGEST) {
           if (size !== 21) throw new WireDecodeError(`digest field of ${size - 1} bytes`, p);
-          digest = body.subarray(p + 5, end);
+          digest = view(body, p + 5, end);
         } else if (type === FieldType.SET) set = this.setCache.get(0, body, p + 5, end);
         else if (type === FieldType.KEY) key = decodeUserKey(body.subarray(p + 5, end));
         // other fields (BVAL) are not part of a record
@@ -112,7 +119,7 @@ export class RecordReplyDecoder {
       const bins: Bin[] = new Array(nOps);
       for (let i = 0; i < nOps; i++) {
         if (len - p < 8) throw new WireDecodeError(`bin ${i} header truncated`, p);
-        const size = body.readUInt32BE(p);
+        const size = u32(body, p);
         const nameLen = body[p + 7];
         const end = p + 4 + size;
         if (size < 4 + nameLen || end > len)
@@ -130,7 +137,7 @@ export class RecordReplyDecoder {
   private skip(body: Buffer, p: number, nFields: number, nOps: number): number {
     for (let i = 0; i < nFields + nOps; i++) {
       if (body.length - p < 4) throw new WireDecodeError('as_msg truncated', p);
-      const next = p + 4 + body.readUInt32BE(p);
+      const next = p + 4 + u32(body, p);
       if (next > body.length) throw new WireDecodeError('as_msg field/op exceeds the body', p);
       p = next;
     }

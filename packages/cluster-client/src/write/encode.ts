@@ -61,7 +61,13 @@ export function opsSize(bins: WriteRecord['bins'], names: Buffer[]): number {
 }
 
 /** Writes one WRITE op per bin (lists, maps, HLL as their own particle types, byte for byte). */
-export function writeOps(buf: Buffer, off: number, bins: WriteRecord['bins'], names: Buffer[], at: number): number {
+export function writeOps(
+  buf: Buffer,
+  off: number,
+  bins: WriteRecord['bins'],
+  names: Buffer[],
+  at: number,
+): number {
   for (let i = 0; i < bins.length; i++) {
     const bin = bins[i];
     const name = names[at + i];

@@ -1,7 +1,8 @@
 // Rebuilds the official asrestore 4.5.8 write requests byte for byte from the records the official
 // asbackup scan returned (same capture), and decodes the captured replies.
-import { readFileSync } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import type { Bin, UserKey } from '@asbkit/asb-format';
+import { type AsbRecord, decodeAsb } from '@asbkit/asb-format';
 import { describe, expect, it } from 'vitest';
 import { decodeBin, decodeUserKey } from '../wire/particle.js';
 import { buildBatchWriteRequest } from './batch.js';
@@ -253,5 +254,36 @@ describe('official Node client writes', () => {
     expect(decoder.feedProtos(Buffer.from(messages[index + 1].hex, 'hex'))).toBe(true);
     expect(codes.filter((c) => c === 5)).toHaveLength(5);
     expect(codes.filter((c) => c === 0)).toHaveLength(5);
+  });
+});
+
+describe('records decoded from the official backup file', () => {
+  it('rebuild the restore-to-bar-batch requests byte for byte', async () => {
+    const file = new URL(
+      '../../../../../shared/fixtures/official-backups/full/test_00000.asb',
+      import.meta.url,
+    );
+    const fromFile = new Map<string, AsbRecord>();
+    for await (const entry of decodeAsb(createReadStream(file))) {
+      if (entry.kind === 'record') fromFile.set(entry.digest.toString('hex'), { ...entry, namespace: 'bar' });
+    }
+    expect(fromFile.size).toBe(163);
+    const conv = official.filter((c) => c.phase === 'restore-to-bar-batch');
+    const requests = conv
+      .flatMap((c) => c.messages)
+      .filter((m) => m.dir === 'c2s' && m.hex.slice(2, 4) === '03');
+    expect(requests).toHaveLength(2);
+    for (const msg of requests) {
+      const request = Buffer.from(msg.hex, 'hex');
+      const rows = batchRows(request);
+      const records = rows.map((r) => fromFile.get(r.digest.toString('hex'))!);
+      const policies = rows.map((r, i) => ({
+        exists: 'update' as const,
+        generation: 'gt' as const,
+        ttl: r.ttl,
+        sendKey: records[i].key !== undefined,
+      }));
+      expect(buildBatchWriteRequest(records, policies, { timeoutMs: 10000 }).equals(request)).toBe(true);
+    }
   });
 });

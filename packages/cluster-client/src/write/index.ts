@@ -18,7 +18,7 @@ export {
   type WriteResult,
 } from './reply.js';
 export { buildWriteRequest, parseWriteReply, type WriteRequestOptions } from './single.js';
-export { partitionIdOfDigest, type WriteNode, type WriteTransport } from './transport.js';
+export type { WriteNode, WriteTransport } from './transport.js';
 export {
   BatchWriteError,
   BatchWriter,

@@ -18,8 +18,3 @@ export interface WriteTransport<N extends WriteNode = WriteNode> {
   /** One info command on any node; resolves with its value. */
   info(command: string): Promise<string>;
 }
-
-/** Partition id of a digest: its first two bytes little-endian, low 12 bits (wire spec §11.2). */
-export function partitionIdOfDigest(digest: Buffer): number {
-  return (digest[0] | (digest[1] << 8)) & 0x0fff;
-}

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AsbRecord } from '@asbkit/asb-format';
 import { afterEach, describe, expect, it } from 'vitest';
+import { partitionIdOfDigest } from '../wire/record-reply.js';
 import {
   type FakeServer,
   type FakeServerOptions,
@@ -8,7 +9,6 @@ import {
   TestTransport,
 } from './fake-server.test-helper.js';
 import type { RecordWritePolicy } from './policy.js';
-import { partitionIdOfDigest } from './transport.js';
 import {
   BatchWriteError,
   BatchWriter,
@@ -146,6 +146,7 @@ describe('BatchWriter', () => {
     expect(servers[0].batchRequests).toBe(0);
     expect(servers[0].singleRequests).toBe(37);
     expect(servers[0].rows.every((row) => row.set === '')).toBe(true);
+    expect(writer.batchSizeInUse).toBe(16);
   });
 
   it('applies back-pressure at maxAsyncBatches groups in flight', async () => {

@@ -2,12 +2,13 @@
 // groups records per master node into batch writes (or groups of single writes on servers without
 // batch writes), reports every record's result code, and leaves retries to its caller.
 
+import { partitionIdOfDigest } from '../wire/record-reply.js';
 import { buildBatchWriteRequest } from './batch.js';
 import type { WriteRecord } from './encode.js';
 import type { RecordWritePolicy } from './policy.js';
 import { BatchReplyDecoder, readSingleBody, type WriteResult } from './reply.js';
 import { buildWriteRequest } from './single.js';
-import { partitionIdOfDigest, type WriteNode, type WriteTransport } from './transport.js';
+import type { WriteNode, WriteTransport } from './transport.js';
 
 export interface WriteOptions {
   /** Server-side timeout per request in ms (asrestore: --total-timeout or --timeout, 10000). */
@@ -59,7 +60,7 @@ export interface GroupFailure {
 }
 
 export interface BatchWriterOptions extends WriteOptions {
-  /** Records per batch write, or per group of single writes (asrestore: 128 batch / 16 single). */
+  /** Records per batch write, or per group of single writes (default 128 / 16, as asrestore). */
   batchSize?: number;
   /** Groups in flight at once (asrestore --max-async-batches, 32). */
   maxAsyncBatches?: number;
@@ -85,7 +86,7 @@ interface Group {
 }
 
 export class BatchWriter<N extends WriteNode = WriteNode> {
-  private readonly batchSize: number;
+  private batchSize: number;
   private readonly maxInFlight: number;
   private readonly timeoutMs: number;
   private mode: 'auto' | 'batch' | 'single';
@@ -102,12 +103,22 @@ export class BatchWriter<N extends WriteNode = WriteNode> {
     private readonly options: BatchWriterOptions,
   ) {
     this.mode = options.mode ?? 'auto';
-    this.batchSize = options.batchSize ?? (this.mode === 'single' ? 16 : 128);
+    this.batchSize = this.defaultBatchSize();
     this.maxInFlight = options.maxAsyncBatches ?? 32;
     this.timeoutMs = options.timeoutMs ?? 10000;
     if (!(this.batchSize >= 1) || !(this.maxInFlight >= 1)) {
       throw new RangeError('batchSize and maxAsyncBatches must be at least 1');
     }
+  }
+
+  /** asrestore's --batch-size default: 128 records per batch write, 16 per group of single writes. */
+  private defaultBatchSize(): number {
+    return this.options.batchSize ?? (this.mode === 'single' ? 16 : 128);
+  }
+
+  /** Records per group now (the single-write default applies once 'auto' found no batch writes). */
+  get batchSizeInUse(): number {
+    return this.batchSize;
   }
 
   /** True when records go out as batch writes (known after the first write in 'auto' mode). */
@@ -163,6 +174,7 @@ export class BatchWriter<N extends WriteNode = WriteNode> {
   private async detectThenWrite(record: WriteRecord, policy: RecordWritePolicy): Promise<void> {
     this.modeKnown ??= supportsBatchWrites(this.transport).then((batch) => {
       this.mode = batch ? 'batch' : 'single';
+      this.batchSize = this.defaultBatchSize();
     });
     await this.modeKnown;
     return this.write(record, policy);

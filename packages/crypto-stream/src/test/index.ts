@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { Readable, type Transform } from 'node:stream';
+import { Readable, type Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
 
 /** Absolute path of a file under the repository's `shared/fixtures/`. */
 export function fixturePath(relative: string): string {
@@ -34,13 +34,13 @@ export function randomChunks(data: Buffer, random: () => number, maxChunk = 4096
 /** Runs `chunks` through `transforms` and returns everything that came out. */
 export async function runThrough(transforms: Transform[], chunks: Iterable<Buffer>): Promise<Buffer> {
   const out: Buffer[] = [];
-  await pipeline([
-    Readable.from(chunks),
-    ...transforms,
-    async (source: AsyncIterable<Buffer>) => {
-      for await (const chunk of source) out.push(chunk);
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      out.push(chunk);
+      done();
     },
-  ] as unknown as Parameters<typeof pipeline>);
+  });
+  await pipeline([Readable.from(chunks), ...transforms, sink]);
   return Buffer.concat(out);
 }
 

@@ -14,7 +14,7 @@ import type { StoredRecord } from '../record.js';
 export function useEmulator(opts: EmulatorOptions = {}): { current: Emulator } {
   const holder = {} as { current: Emulator };
   beforeAll(async () => {
-    holder.current = await startEmulator({ log: () => {}, ...opts });
+    holder.current = await startEmulator(opts);
   });
   afterAll(async () => {
     await holder.current?.stop();
@@ -55,18 +55,23 @@ export interface CompareOptions {
 
 function binText(bin: Bin): string {
   const v = bin.value;
-  const value = Buffer.isBuffer(v) ? `0x${v.toString('hex')}` : typeof v === 'bigint' ? `${v}n` : JSON.stringify(v);
+  const value = Buffer.isBuffer(v) ? `0x${v.toString('hex')}` : typeof v === 'bigint' ? `${v}n` : String(v);
   return `${bin.name}:${bin.type}=${value}`;
 }
 
 function sameValue(a: Bin['value'], b: Bin['value']): boolean {
   if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
-  if (typeof a === 'number' && typeof b === 'number') return Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));
+  if (typeof a === 'number' && typeof b === 'number')
+    return Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));
   return a === b;
 }
 
 /** Differences between two record lists (matched by digest), one line each; empty when equal. */
-export function compareRecords(expected: AsbRecord[], actual: AsbRecord[], opts: CompareOptions = {}): string[] {
+export function compareRecords(
+  expected: AsbRecord[],
+  actual: AsbRecord[],
+  opts: CompareOptions = {},
+): string[] {
   const diffs: string[] = [];
   const byDigest = new Map(actual.map((r) => [`${r.namespace}/${r.digest.toString('hex')}`, r]));
   for (const want of expected) {
@@ -85,23 +90,29 @@ export function compareRecords(expected: AsbRecord[], actual: AsbRecord[], opts:
       diffs.push(`${id}: generation ${want.generation} != ${got.generation}`);
     }
     const tolerance = opts.voidTimeToleranceSeconds ?? 0;
-    if ((want.voidTime === 0) !== (got.voidTime === 0) || Math.abs(want.voidTime - got.voidTime) > tolerance) {
+    if (
+      (want.voidTime === 0) !== (got.voidTime === 0) ||
+      Math.abs(want.voidTime - got.voidTime) > tolerance
+    ) {
       diffs.push(`${id}: voidTime ${want.voidTime} != ${got.voidTime}`);
     }
     const order = (bins: Bin[]) =>
-      opts.ignoreBinOrder === false ? bins : [...bins].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      opts.ignoreBinOrder === false
+        ? bins
+        : [...bins].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const wb = order(want.bins);
     const gb = order(got.bins);
     const binsEqual =
       wb.length === gb.length &&
       wb.every((b, i) => b.name === gb[i].name && b.type === gb[i].type && sameValue(b.value, gb[i].value));
-    if (!binsEqual) diffs.push(`${id}: bins [${wb.map(binText).join(', ')}] != [${gb.map(binText).join(', ')}]`);
+    if (!binsEqual)
+      diffs.push(`${id}: bins [${wb.map(binText).join(', ')}] != [${gb.map(binText).join(', ')}]`);
   }
   for (const id of byDigest.keys()) diffs.push(`${id}: unexpected`);
   return diffs;
 }
 
 export { type Emulator, type EmulatorOptions, startEmulator } from '../emulator.js';
-export { seedFromAsbFiles } from '../seed.js';
 export { type EmulatorProcess, startEmulatorProcess } from '../process.js';
+export { seedFromAsbFiles } from '../seed.js';
 export { isEndOfReply, replyMessages, WireTestClient } from './wire-client.js';

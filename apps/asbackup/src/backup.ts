@@ -1,0 +1,669 @@
+// One asbackup run: connect, plan partition jobs, write header/metadata/records to the sink,
+// and on interrupt or failure close every file cleanly and save a state for `--continue`.
+import { readdir, rename, stat, truncate, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+import { AsbEncoder, escapeAsbName, type SecondaryIndex, type UdfModule } from '@asbkit/asb-format';
+import { type AsbackupOptions, type Logger, MachineWriter, ProgressBar } from '@asbkit/cli-common';
+import { type Cluster, listSindexes, type PartitionStart, type ScanJob, scanPartitionBatches } from '@asbkit/cluster-client';
+import { type AesCtrEncryptor, createWriteTransforms, type EncryptionKey, resolveEncryptionKey } from '@asbkit/crypto-stream';
+import {
+  allPartitions,
+  describeFilter,
+  filtersForNodes,
+  type NodeSpec,
+  type PartitionFilter,
+  PartitionCursors,
+  parseAfterDigest,
+  parseNodeList,
+  parsePartitionList,
+  resumeFilters,
+  splitForParallel,
+} from '@asbkit/partition-filters';
+import {
+  type BackupFileWriter,
+  type BackupSink,
+  isS3Url,
+  isStdPath,
+  openBackupSink,
+  removeBackupArtifacts,
+  resolveStateFilePath,
+} from '@asbkit/storage';
+import { RateLimiter } from '@asbkit/write-policy';
+import { BackupSetupError, connectCluster, countRecords, fetchUdfs, nodesOfList, partitionMasters } from './cluster.js';
+import { SizeSampler, estimatedFileSize, upperRecordSize } from './estimate-math.js';
+import { formatLocalTime, formatNanos, joinSets, nodeRow } from './format.js';
+import { type BackupState, loadState, saveState } from './state.js';
+
+const MIB = 1048576;
+/** Encoded bytes gathered before they are handed to the file (fewer, larger writes). */
+const CHUNK_BYTES = 256 * 1024;
+
+export interface RunContext {
+  options: AsbackupOptions;
+  logger: Logger;
+  stdout: Writable;
+  stderr: { write(s: string): unknown; isTTY?: boolean };
+  env: Record<string, string | undefined>;
+  /** Aborted on SIGINT/SIGTERM. */
+  signal?: AbortSignal;
+  cwd: string;
+}
+
+export interface RunResult {
+  exitCode: number;
+}
+
+/** Error already logged by the run; only the exit code is left to give. */
+class Reported extends Error {}
+
+export async function runBackup(ctx: RunContext): Promise<number> {
+  const { options: o, logger } = ctx;
+  const prefix = o.outputFilePrefix ?? o.namespace ?? 'backup';
+
+  if (o.removeArtifacts) {
+    const removed = await removeBackupArtifacts({
+      directory: o.directory,
+      outputFile: o.outputFile,
+      prefix,
+      s3: s3Of(o),
+      log: storageLog(logger),
+    });
+    for (const path of removed) logger.verbose(`Removed ${path}`);
+    return 0;
+  }
+  const namespace = o.namespace!;
+
+  // Partition filters from -X / -D (parsed before connecting: bad input fails fast).
+  let filters: PartitionFilter[] = [allPartitions()];
+  let nodeSpecs: NodeSpec[] | undefined;
+  if (o.partitionList !== undefined) filters = parsePartitionList(o.partitionList);
+  else if (o.afterDigest !== undefined) filters = parseAfterDigest(o.afterDigest);
+  else if (o.nodeList !== undefined) nodeSpecs = parseNodeList(o.nodeList);
+
+  const key = await resolveEncryptionKey({
+    encrypt: o.encrypt,
+    encryptionKeyFile: o.encryptionKey?.kind === 'file' && o.encryptionKey.file.kind === 'path' ? o.encryptionKey.file.path : undefined,
+    encryptionKeyPem: o.encryptionKey?.kind === 'file' && o.encryptionKey.file.kind === 'content' ? o.encryptionKey.file.data : undefined,
+    encryptionKeyEnv: o.encryptionKey?.kind === 'env' ? o.encryptionKey.name : undefined,
+    env: ctx.env as NodeJS.ProcessEnv,
+  });
+
+  let saved: BackupState | undefined;
+  if (o.continueFrom !== undefined) {
+    saved = await loadState(o.continueFrom);
+    if (saved.namespace !== namespace) {
+      throw new BackupSetupError('RESUME_MISMATCH', `The state file ${o.continueFrom} is for namespace ${saved.namespace}, not ${namespace}`);
+    }
+    logger.info(`Resuming backup from ${o.continueFrom}`);
+  }
+  if (o.preferRacks !== undefined) {
+    logger.verbose(`--prefer-racks ${o.preferRacks}: partition scans always go to the master replica`);
+  }
+
+  const target = o.estimate ? '[none]' : o.outputFile !== undefined ? (isStdPath(o.outputFile) ? '[stdout]' : o.outputFile) : o.directory!;
+  logger.info(
+    `Starting backup of ${o.nodeList ?? o.cluster.host} (namespace: ${namespace}, set: [${o.sets.length > 0 ? joinSets(o.sets) : 'all'}], ` +
+      `bins: ${o.binList ? o.binList.join(',') : '[all]'}, after: ${formatNanos(o.modifiedAfter)}, before: ${formatNanos(o.modifiedBefore)}, ` +
+      `no ttl only: ${o.noTtlOnly}, limit: ${o.maxRecords}) to ${target}`,
+  );
+
+  let cluster: Cluster;
+  try {
+    cluster = await connectCluster(o, nodeSpecs?.[0]);
+  } catch (err) {
+    logger.error(`Error while connecting to ${o.nodeList ?? o.cluster.host}: ${(err as Error).message}`);
+    throw new Reported();
+  }
+  try {
+    if (!cluster.namespaces.includes(namespace)) {
+      throw new BackupSetupError('NAMESPACE', `Namespace ${namespace} does not exist`);
+    }
+    if (nodeSpecs) filters = filtersForNodes(partitionMasters(cluster, namespace), nodesOfList(cluster, nodeSpecs));
+
+    const counts = await countRecords(cluster, namespace, o.sets);
+    logger.info(`Processing ${counts.perNode.length} node(s)`);
+    logger.info(nodeRow('Node ID', 'Objects', 'Replication'));
+    for (const n of counts.perNode) logger.info(nodeRow(n.node.name, String(n.objects), String(n.replication)));
+    let estimateTotal = counts.total;
+    if (o.sets.length === 0) logger.info(`Namespace ${namespace} contains ${estimateTotal} record(s)`);
+    else if (o.sets.length === 1) logger.info(`Set ${o.sets[0]} contains ${estimateTotal} record(s)`);
+    else logger.info(`Sets ${joinSets(o.sets)} contain ${estimateTotal} record(s)`);
+    if (o.maxRecords > 0 && !o.estimate) estimateTotal = Math.min(estimateTotal, o.maxRecords);
+
+    if (o.estimate) return await runEstimate(ctx, cluster, filters, key, counts.total);
+    return await new BackupRun(ctx, cluster, filters, key, estimateTotal, saved, prefix).run();
+  } finally {
+    cluster.close();
+  }
+}
+
+function s3Of(o: AsbackupOptions) {
+  return {
+    region: o.s3.region,
+    profile: o.s3.profile,
+    endpointOverride: o.s3.endpointOverride,
+    minPartSizeMiB: o.s3MinPartSize > 0 ? o.s3MinPartSize / MIB : undefined,
+    maxAsyncUploads: o.s3MaxAsyncUploads,
+    maxAsyncDownloads: o.s3.maxAsyncDownloads,
+    connectTimeoutMs: o.s3.connectTimeoutMs,
+    logLevel: o.s3.logLevel,
+  };
+}
+
+function storageLog(logger: Logger) {
+  return (level: 'info' | 'verbose', message: string) => (level === 'info' ? logger.info(message) : logger.verbose(message));
+}
+
+/** The scan settings shared by every job, from the selection options. */
+function baseScanJob(o: AsbackupOptions, threads: number, jobs: number): Omit<ScanJob, 'partitions'> {
+  return {
+    namespace: o.namespace!,
+    sets: o.sets.length > 0 ? o.sets : undefined,
+    binNames: o.binList,
+    noBins: o.noBins,
+    maxRecords: o.maxRecords > 0 ? Math.ceil(o.maxRecords / jobs) : undefined,
+    recordsPerSecond: o.recordsPerSecond > 0 ? Math.max(1, Math.floor(o.recordsPerSecond / threads)) : undefined,
+    filterExpression: o.filterExp !== undefined ? Buffer.from(o.filterExp, 'base64') : undefined,
+    modifiedAfter: o.modifiedAfter,
+    modifiedBefore: o.modifiedBefore,
+    noTtlOnly: o.noTtlOnly,
+    socketTimeoutMs: o.socketTimeoutMs,
+    totalTimeoutMs: o.totalTimeoutMs,
+    maxRetries: o.maxRetries,
+    retryDelayMs: o.retryDelayMs,
+  };
+}
+
+function partitionStarts(f: PartitionFilter): PartitionStart[] {
+  if (f.digest) return [{ partitionId: f.begin, afterDigest: f.digest }];
+  return Array.from({ length: f.count }, (_, i) => ({ partitionId: f.begin + i }));
+}
+
+/** After a SIGKILL: drop unfinished `.part` files and files a killed resumed run created. */
+async function cleanDirectoryForResume(dir: string, prefix: string, fileCount: number, logger: Logger): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const re = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}_(\\d+)\\.asb$`);
+  for (const name of names) {
+    const m = re.exec(name);
+    if (name.endsWith('.asb.part') || (m && Number(m[1]) >= fileCount)) {
+      logger.info(`Removing ${join(dir, name)}, written after the saved state`);
+      await unlink(join(dir, name));
+    }
+  }
+}
+
+/** After a SIGKILL while appending: put the output file back to its saved length. */
+async function repairSingleFileForResume(path: string, savedBytes: number, logger: Logger): Promise<void> {
+  const partial = `${path}.part`;
+  const exists = async (p: string) => stat(p).then(() => true, () => false);
+  if (!(await exists(path)) && (await exists(partial))) {
+    logger.info(`Restoring ${path} from ${partial} to its saved length ${savedBytes}`);
+    await truncate(partial, savedBytes);
+    await rename(partial, path);
+  }
+}
+
+class BackupRun {
+  private readonly o: AsbackupOptions;
+  private readonly logger: Logger;
+  private readonly cursors: PartitionCursors;
+  private readonly files = new Set<BackupFileWriter>();
+  private readonly headered = new WeakSet<BackupFileWriter>();
+  private lastEncryptor: AesCtrEncryptor | undefined;
+  private reopenedBytes = 0;
+  private sink: BackupSink | undefined;
+  private shared: BackupFileWriter | undefined;
+  private limiter: RateLimiter | undefined;
+  private records = 0;
+  private stopping: 'interrupt' | 'failure' | undefined;
+  private failure: unknown;
+  private scanStarted = false;
+  private indexCount = 0;
+  private udfCount = 0;
+
+  constructor(
+    private readonly ctx: RunContext,
+    private readonly cluster: Cluster,
+    private filters: PartitionFilter[],
+    private readonly key: EncryptionKey | undefined,
+    private readonly estimateTotal: number,
+    private readonly saved: BackupState | undefined,
+    private readonly prefix: string,
+  ) {
+    this.o = ctx.options;
+    this.logger = ctx.logger;
+    this.cursors = saved ? saved.cursors : PartitionCursors.forFilters(filters);
+    if (this.o.bandwidth > 0) this.limiter = new RateLimiter(this.o.bandwidth);
+  }
+
+  /** Bytes in the output after compression/encryption, this run and before. */
+  private get bytes(): number {
+    let sum = (this.saved?.bytes ?? 0) - this.reopenedBytes;
+    for (const f of this.files) sum += f.fileBytes;
+    return sum;
+  }
+
+  private get totalRecords(): number {
+    return (this.saved?.records ?? 0) + this.records;
+  }
+
+  async run(): Promise<number> {
+    const { o, logger, saved } = this;
+    if (saved) {
+      const list = resumeFilters(saved.cursors, this.filters, o.nodeList !== undefined);
+      this.filters = list;
+      this.indexCount = saved.indexCount;
+      this.udfCount = saved.udfCount;
+    }
+    const onAbort = () => {
+      this.stopping ??= 'interrupt';
+    };
+    this.ctx.signal?.addEventListener('abort', onAbort);
+    if (this.ctx.signal?.aborted) onAbort();
+    try {
+      await this.openSink();
+      const globals = saved ? undefined : await this.fetchGlobals();
+      await this.writeFirstFile(globals);
+      if (!o.noRecords && this.filters.length > 0 && !this.stopping) await this.scanAll();
+    } catch (err) {
+      this.stopping ??= 'failure';
+      this.failure ??= err;
+    } finally {
+      this.ctx.signal?.removeEventListener('abort', onAbort);
+    }
+    return this.stopping ? this.stop() : this.finish();
+  }
+
+  private async openSink(): Promise<void> {
+    const { o, saved, logger } = this;
+    if (saved && o.directory !== undefined && !isS3Url(o.directory)) {
+      await cleanDirectoryForResume(o.directory, this.prefix, saved.fileCount, logger);
+    }
+    if (saved?.singleFile && !isStdPath(saved.singleFile.path) && !isS3Url(saved.singleFile.path)) {
+      await repairSingleFileForResume(saved.singleFile.path, saved.singleFile.fileBytes, logger);
+    }
+    let resumeCtr = saved?.singleFile?.ctr;
+    this.sink = await openBackupSink({
+      directory: o.directory,
+      outputFile: o.outputFile,
+      prefix: this.prefix,
+      fileLimitMiB: o.fileLimit / MIB,
+      removeFiles: o.removeFiles,
+      resume: saved ? { fileCount: saved.fileCount } : undefined,
+      transforms: () => {
+        const layers = createWriteTransforms({
+          compression: o.compress,
+          encryption: this.key,
+          level: o.compressionLevel === 0 ? undefined : o.compressionLevel,
+          resume: resumeCtr ? { plainBytes: 0, fileBytes: 0, ctr: resumeCtr } : undefined,
+        });
+        resumeCtr = undefined; // only the reopened file continues the key stream
+        this.lastEncryptor = layers.encryptor;
+        return layers.transforms;
+      },
+      stdout: this.ctx.stdout,
+      s3: s3Of(o),
+      log: storageLog(logger),
+    });
+    if (saved?.singleFile) {
+      const path = saved.singleFile.path;
+      await this.sink.reopen(path, isStdPath(path) ? undefined : saved.singleFile.fileBytes);
+      this.reopenedBytes = isStdPath(path) ? 0 : saved.singleFile.fileBytes;
+    }
+    if (this.sink.kind === 'file' || this.sink.kind === 'stdout') {
+      // One file for every job; a fresh one gets its header with the globals (writeFirstFile).
+      this.shared = await this.sink.acquire();
+      this.files.add(this.shared);
+      this.headered.add(this.shared);
+    }
+  }
+
+  private async fetchGlobals(): Promise<{ indexes: SecondaryIndex[]; udfs: UdfModule[] }> {
+    const { o, logger } = this;
+    let indexes: SecondaryIndex[] = [];
+    if (!o.noIndexes) {
+      const all = await listSindexes(this.cluster, o.namespace!);
+      this.indexCount = all.length;
+      indexes = o.sets.length > 0 ? all.filter((i) => o.sets.includes(i.set)) : all;
+      if (indexes.length === 0) logger.info('No secondary indexes');
+      else logger.info(`Backing up ${indexes.length} secondary index(es)`);
+      if (indexes.length < all.length) logger.info(`Skipped ${all.length - indexes.length} index(es) with unwanted set(s)`);
+    }
+    let udfs: UdfModule[] = [];
+    if (!o.noUdfs) {
+      udfs = await fetchUdfs(this.cluster);
+      this.udfCount = udfs.length;
+      logger.info(`Backing up ${udfs.length} UDF file(s)`);
+    }
+    return { indexes, udfs };
+  }
+
+  /** A file from the sink, with the header written into new ones. */
+  private async acquire(): Promise<BackupFileWriter> {
+    const file = await this.sink!.acquire();
+    this.files.add(file);
+    if (file.isNew && !this.headered.has(file)) {
+      this.headered.add(file);
+      const enc = new AsbEncoder();
+      enc.writeHeader({ namespace: escapeAsbName(this.o.namespace!) });
+      await this.write(file, enc.takeChunk());
+    }
+    return file;
+  }
+
+  /** The first file gets `# first-file` and the globals before any job's records. */
+  private async writeFirstFile(globals: { indexes: SecondaryIndex[]; udfs: UdfModule[] } | undefined): Promise<void> {
+    if (!globals) return;
+    const file = this.shared ?? (await this.sink!.acquire());
+    this.files.add(file);
+    this.headered.add(file);
+    const enc = new AsbEncoder({ compact: this.o.compact });
+    enc.writeHeader({ namespace: escapeAsbName(this.o.namespace!), firstFile: true });
+    for (const idx of globals.indexes) enc.writeSecondaryIndex(idx);
+    for (const udf of globals.udfs) enc.writeUdf(udf);
+    await this.write(file, enc.takeChunk());
+    if (!this.shared) await this.sink!.release(file);
+  }
+
+  private async write(file: BackupFileWriter, chunk: Buffer): Promise<void> {
+    if (chunk.length === 0) return;
+    if (this.limiter) await this.limiter.take(chunk.length);
+    await file.write(chunk);
+  }
+
+  private async scanAll(): Promise<void> {
+    const { o, logger } = this;
+    const plan = splitForParallel(this.filters, o.parallel);
+    if (plan.warning) logger.info(plan.warning);
+    const base = baseScanJob(o, plan.threads, plan.jobs.length);
+    const queue = [...plan.jobs];
+    this.scanStarted = true;
+    const progress = this.startProgress();
+    try {
+      const worker = async () => {
+        for (let job = queue.shift(); job && !this.stopping; job = queue.shift()) {
+          try {
+            await this.runJob(job, base);
+          } catch (err) {
+            this.stopping ??= 'failure';
+            this.failure ??= err;
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: plan.threads }, worker));
+    } finally {
+      progress();
+    }
+  }
+
+  private async runJob(filter: PartitionFilter, base: Omit<ScanJob, 'partitions'>): Promise<void> {
+    const { logger } = this;
+    const desc = describeFilter(filter);
+    logger.info(`Starting backup for ${desc}`);
+    const directoryMode = this.shared === undefined;
+    const limit = directoryMode && this.sink!.kind === 'directory' ? this.o.fileLimit : 0;
+    let file = this.shared ?? (await this.acquire());
+    const enc = new AsbEncoder({ compact: this.o.compact });
+    let jobRecords = 0;
+    let jobBytes = 0;
+    const flush = async () => {
+      if (enc.length === 0) return;
+      if (limit > 0 && file.fileBytes >= limit) {
+        await this.sink!.closeFile(file);
+        file = await this.acquire();
+      }
+      await this.write(file, enc.takeChunk());
+    };
+    const scan = scanPartitionBatches(this.cluster, {
+      ...base,
+      partitions: partitionStarts(filter),
+      onRetry: ({ attempt, partitions, reason }) =>
+        logger.info(`Retrying ${partitions.length} partition(s) (attempt ${attempt}): ${reason}`),
+    });
+    try {
+      for await (const batch of scan) {
+        for (const item of batch) {
+          if (item.kind === 'record') {
+            jobBytes += enc.writeRecord(item);
+            this.cursors.recordWritten(item.digest);
+            jobRecords++;
+            this.records++;
+            if (enc.length >= CHUNK_BYTES) await flush();
+          } else {
+            this.cursors.markDone(item.partitionId);
+          }
+        }
+        await flush();
+        this.bar?.update(this.totalRecords, this.bytes);
+        if (this.stopping) break;
+      }
+    } finally {
+      // Whatever was encoded is handed to the file, so the cursors match the files.
+      try {
+        await flush();
+      } finally {
+        if (directoryMode) await this.sink!.release(file);
+      }
+    }
+    const per = jobRecords > 0 ? Math.floor(jobBytes / jobRecords) : 0;
+    if (this.stopping) logger.info(`Backup of ${desc} interrupted, records: ${jobRecords}, size: ${jobBytes} (~${per} B/rec)`);
+    else logger.info(`Completed backup for ${desc}, records: ${jobRecords}, size: ${jobBytes} (~${per} B/rec)`);
+  }
+
+  private bar: ProgressBar | undefined;
+
+  /** Progress: TTY bar, log lines every 10 s and machine lines every second; returns a stopper. */
+  private startProgress(): () => void {
+    const { o, logger } = this;
+    const machine = o.machine !== undefined ? MachineWriter.open(o.machine) : undefined;
+    this.machine = machine;
+    this.bar = new ProgressBar({ stream: this.ctx.stderr, env: this.ctx.env, totalRecords: this.estimateTotal });
+    const start = performance.now();
+    const startRecords = this.records;
+    const fraction = () => (this.estimateTotal > 0 ? this.totalRecords / this.estimateTotal : -1);
+    const eta = () => {
+      const f = fraction();
+      const secs = (performance.now() - start) / 1000;
+      const done = this.records - startRecords;
+      if (f <= 0 || done <= 0) return undefined;
+      return ((this.estimateTotal - this.totalRecords) * secs) / done;
+    };
+    let lastLog = start;
+    let lastRecords = this.records;
+    let lastBytes = this.bytes;
+    const everySecond = setInterval(() => {
+      const f = fraction();
+      if (machine && f >= 0 && f < 1) {
+        machine.progress(f * 100);
+        const left = eta();
+        if (left !== undefined) machine.remaining(left);
+      }
+      const now = performance.now();
+      if (now - lastLog >= 10_000 && f >= 0 && f < 1) {
+        const secs = (now - lastLog) / 1000;
+        const recs = this.records - lastRecords;
+        const bytes = this.bytes - lastBytes;
+        this.bar?.clear();
+        logger.info(
+          `${Math.floor(f * 100)}% complete (~${Math.round(bytes / 1024 / secs)} KiB/s, ~${Math.round(recs / secs)} rec/s, ~${recs > 0 ? Math.floor(bytes / recs) : 0} B/rec)`,
+        );
+        const left = eta();
+        if (left !== undefined) logger.info(`~${formatEtaText(left)} remaining`);
+        lastLog = now;
+        lastRecords = this.records;
+        lastBytes = this.bytes;
+      }
+    }, 1000);
+    everySecond.unref();
+    return () => {
+      clearInterval(everySecond);
+      this.bar?.clear();
+    };
+  }
+
+  private machine: MachineWriter | undefined;
+
+  private summary(): void {
+    const bytes = this.bytes;
+    const records = this.totalRecords;
+    this.logger.info(
+      `Backed up ${records} record(s), ${this.indexCount} secondary index(es), ${this.udfCount} UDF file(s), ${bytes} byte(s) in total (~${records > 0 ? Math.floor(bytes / records) : 0} B/rec)`,
+    );
+    const machine = this.machine ?? (this.o.machine !== undefined ? MachineWriter.open(this.o.machine) : undefined);
+    machine?.backupSummary({ records, indexes: this.indexCount, udfs: this.udfCount, bytes });
+    machine?.close();
+  }
+
+  private async finish(): Promise<number> {
+    if (this.shared) await this.sink!.release(this.shared);
+    await this.sink!.finish();
+    this.summary();
+    return 0;
+  }
+
+  /** Interrupt or failure: publish what was written and save the state, or drop everything. */
+  private async stop(): Promise<number> {
+    const { logger, o } = this;
+    if (this.stopping === 'failure') logger.error(describeError(this.failure));
+    if (!this.sink) return 1;
+    if (!this.scanStarted) {
+      await this.sink.abort();
+      if (this.stopping === 'interrupt') logger.error('Backup interrupted before it started, no backup state saved');
+      return 1;
+    }
+    try {
+      if (this.shared && !this.shared.finished) await this.sink.release(this.shared);
+      await this.sink.finish();
+    } catch (err) {
+      logger.error(`Could not close the backup files, no backup state saved: ${(err as Error).message}`);
+      await this.sink.abort();
+      return 1;
+    }
+    this.summary();
+    const statePath = await resolveStateFilePath({
+      directory: o.directory,
+      outputFile: o.outputFile,
+      stateFileDst: o.stateFileDst,
+      prefix: this.prefix,
+      cwd: this.ctx.cwd,
+    });
+    const single = this.sink.kind === 'file' || this.sink.kind === 'stdout' ? this.shared : undefined;
+    const state: BackupState = {
+      namespace: o.namespace!,
+      cursors: this.cursors,
+      fileCount: this.sink.fileCount,
+      records: this.totalRecords,
+      bytes: this.bytes,
+      indexCount: this.indexCount,
+      udfCount: this.udfCount,
+      singleFile: single && {
+        path: o.outputFile!,
+        fileBytes: single.fileBytes,
+        ctr: this.lastEncryptor?.position(),
+      },
+    };
+    if (isS3Url(statePath)) {
+      logger.error(`Saving the backup state to S3 (${statePath}) is not supported yet`);
+      return 1;
+    }
+    await saveState(statePath, state);
+    if (this.stopping === 'interrupt') logger.error('### Backup interrupted ###');
+    logger.info(
+      `Backup was interrupted, to resume, run backup with \`--continue ${statePath}\` and all the same arguments (except --remove-files)`,
+    );
+    return 1;
+  }
+}
+
+function formatEtaText(seconds: number): string {
+  if (seconds < 0) return '0s';
+  if (seconds > 100 * 86400) return '>100d';
+  let s = Math.floor(seconds);
+  const d = Math.floor(s / 86400);
+  s -= d * 86400;
+  const h = Math.floor(s / 3600);
+  s -= h * 3600;
+  const m = Math.floor(s / 60);
+  s -= m * 60;
+  if (d > 0) return `${d}d${h}h${m}m${s}s`;
+  if (h > 0) return `${h}h${m}m${s}s`;
+  if (m > 0) return `${m}m${s}s`;
+  return `${s}s`;
+}
+
+export function describeError(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** `-e`: a limited scan into /dev/null with the same layers, then the statistics of spec §5. */
+async function runEstimate(
+  ctx: RunContext,
+  cluster: Cluster,
+  filters: PartitionFilter[],
+  key: EncryptionKey | undefined,
+  recordCountEstimate: number,
+): Promise<number> {
+  const { options: o, logger } = ctx;
+  const sink = await openBackupSink({
+    estimate: true,
+    prefix: o.namespace!,
+    transforms: () =>
+      createWriteTransforms({
+        compression: o.compress,
+        encryption: key,
+        level: o.compressionLevel === 0 ? undefined : o.compressionLevel,
+      }).transforms,
+  });
+  const file = await sink.acquire();
+  const enc = new AsbEncoder({ compact: o.compact });
+  let headerBytes = enc.writeHeader({ namespace: escapeAsbName(o.namespace!), firstFile: true });
+  if (!o.noIndexes) for (const idx of await listSindexes(cluster, o.namespace!)) headerBytes += enc.writeSecondaryIndex(idx);
+  if (!o.noUdfs) for (const udf of await fetchUdfs(cluster)) headerBytes += enc.writeUdf(udf);
+  await file.write(enc.takeChunk());
+  const sampler = new SizeSampler();
+  const base = baseScanJob({ ...o, maxRecords: 0 }, 1, 1);
+  const partitions = filters.flatMap(partitionStarts);
+  let samples = 0;
+  for await (const batch of scanPartitionBatches(cluster, { ...base, partitions, maxRecords: o.estimateSamples })) {
+    for (const item of batch) {
+      if (item.kind !== 'record' || samples >= o.estimateSamples) continue;
+      sampler.add(enc.writeRecord(item));
+      samples++;
+    }
+    await file.write(enc.takeChunk());
+    if (samples >= o.estimateSamples || ctx.signal?.aborted) break;
+  }
+  await sink.release(file);
+  await sink.finish();
+  const stats = sampler.stats();
+  const written = file.fileBytes;
+  const upper = upperRecordSize(stats);
+  const total = o.maxRecords > 0 ? Math.min(recordCountEstimate, o.maxRecords) : recordCountEstimate;
+  if (o.compress === undefined) {
+    logger.info(`Estimated overall record size is ${upper} byte(s)`);
+  } else {
+    const raw = stats.sum + headerBytes;
+    logger.info(`Estimated overall record size before compression is ${upper} byte(s)`);
+    logger.info(`Approximate compression ratio is ${formatG(raw > 0 ? (100 * written) / raw : 0)}%`);
+  }
+  logger.info(
+    `Estimated total backup file size (for backup-to-file, 99.9% confidence): ${estimatedFileSize(stats, headerBytes, written, total)} byte(s)`,
+  );
+  if (o.machine !== undefined) {
+    const machine = MachineWriter.open(o.machine);
+    machine.estimate(total, upper);
+    machine.close();
+  }
+  return 0;
+}
+
+/** printf `%g`: 6 significant digits, no trailing zeros. */
+function formatG(v: number): string {
+  if (v === 0) return '0';
+  const exp = Math.floor(Math.log10(Math.abs(v)));
+  if (exp < -4 || exp >= 6) return v.toExponential(5).replace(/\.?0+e/, 'e').replace(/e([+-])(\d)$/, 'e$10$2');
+  return String(Number(v.toPrecision(6)));
+}
+
+export { formatLocalTime, Reported };
