@@ -5,8 +5,8 @@ import { defineConfig, mergeConfig } from 'vitest/config';
 /** @param {import('vitest/config').UserConfig} [overrides] */
 export function packageConfig(overrides = {}) {
   const base = defineConfig({
-    resolve: { conditions: ['source', 'module', 'node', 'import', 'default'] },
-    ssr: { resolve: { conditions: ['source', 'module', 'node', 'import', 'default'] } },
+    resolve: { conditions: ['source', 'node', 'import', 'default'] },
+    ssr: { resolve: { conditions: ['source', 'node', 'import', 'default'] } },
     test: {
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
       environment: 'node',

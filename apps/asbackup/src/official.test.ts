@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { compareRecords, useEmulator } from '@asbkit/aerospike-emulator/test';
 import type { AsbEntry } from '@asbkit/asb-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectedRecords, seedOfficialData } from './fixture-data.js';
-import { OFFICIAL, readDirRecords, readEntries, runMain, tempDir } from './testing.js';
+import { expectedRecords, seedOfficialData } from './test-helpers/fixture-data.js';
+import { OFFICIAL, readDirRecords, readEntries, runMain, tempDir } from './test-helpers/testing.js';
 
 const emu = useEmulator({ namespaces: ['test'] });
 let work: Awaited<ReturnType<typeof tempDir>>;

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { compareRecords, useEmulator } from '@asbkit/aerospike-emulator/test';
 import type { AsbRecord } from '@asbkit/asb-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generatedRecords, seedOfficialData } from './fixture-data.js';
-import { type ReadOptions, readDirRecords, readEntries, runMain, sortByDigest, tempDir } from './testing.js';
+import { generatedRecords, seedOfficialData } from './test-helpers/fixture-data.js';
+import { type ReadOptions, readDirRecords, readEntries, runMain, sortByDigest, tempDir } from './test-helpers/testing.js';
 
 const COUNT = 6000;
 const emu = useEmulator({ namespaces: ['test', 'other'] });

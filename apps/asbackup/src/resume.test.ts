@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { compareRecords, useEmulator } from '@asbkit/aerospike-emulator/test';
 import type { AsbRecord } from '@asbkit/asb-format';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { generatedRecords } from './fixture-data.js';
+import { generatedRecords } from './test-helpers/fixture-data.js';
 import { loadState } from './state.js';
 import {
   duplicateDigests,
@@ -16,7 +16,7 @@ import {
   runMain,
   sortByDigest,
   tempDir,
-} from './testing.js';
+} from './test-helpers/testing.js';
 
 const COUNT = 3000;
 const emu = useEmulator({ namespaces: ['test'], nodes: 2 });

@@ -470,13 +470,25 @@ export class AsbDecoder {
     this.expect(SP);
     this.ensureRaw(n);
     const s = this.pos;
-    this.skipRaw(s, s + n);
-    if (!copy) return EMPTY;
+    if (!copy || n > 64) {
+      this.skipRaw(s, s + n);
+      if (!copy) return EMPTY;
+      const out = Buffer.allocUnsafe(n);
+      this.buf.copy(out, 0, s, s + n);
+      return out;
+    }
+    // small values: copy and count LFs in one pass
     const out = Buffer.allocUnsafe(n);
-    if (n <= 64) {
-      const b = this.buf;
-      for (let i = 0; i < n; i++) out[i] = b[s + i]!;
-    } else this.buf.copy(out, 0, s, s + n);
+    const b = this.buf;
+    for (let i = 0; i < n; i++) {
+      const c = b[s + i]!;
+      out[i] = c;
+      if (c === LF) {
+        this.line++;
+        this.lineStart = s + i + 1;
+      }
+    }
+    this.pos = s + n;
     return out;
   }
 
@@ -669,6 +681,13 @@ export class AsbDecoder {
 
   /** Reads `+ <letter>` (a record header line start) and returns the letter. */
   private lineLetter(): number {
+    const p = this.pos;
+    const b = this.buf;
+    // fast path: the three bytes are there and well-formed
+    if (p + 3 <= this.limit && b[p] === PLUS && b[p + 1] === SP) {
+      this.pos = p + 3;
+      return b[p + 2]!;
+    }
     this.expect(PLUS);
     this.expect(SP);
     return this.byte();
@@ -676,6 +695,11 @@ export class AsbDecoder {
 
   /** Checks the letter just read, then the SP after it. */
   private letter(c: number, expected: number): void {
+    const p = this.pos;
+    if (c === expected && p < this.limit && this.buf[p] === SP) {
+      this.pos = p + 1;
+      return;
+    }
     if (c !== expected) {
       this.fail(
         `Unexpected character ${printByte(c)} in backup block, expected ${printByte(expected)}`,
@@ -804,8 +828,12 @@ export class AsbDecoder {
   }
 
   private parseBin(index: number): Bin | undefined {
-    this.expect(MINUS);
-    this.expect(SP);
+    const p0 = this.pos;
+    if (p0 + 3 <= this.limit && this.buf[p0] === MINUS && this.buf[p0 + 1] === SP) this.pos = p0 + 2;
+    else {
+      this.expect(MINUS);
+      this.expect(SP);
+    }
     const at = this.pos;
     const t = this.byte();
     const bytesType = BYTES_TYPE_OF[t]!;

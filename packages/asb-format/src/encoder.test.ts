@@ -182,6 +182,20 @@ describe('AsbEncoder writes what the official C tool writes', () => {
     expect((await collectAsb([out]))[1]).toEqual((await collectAsb([legacy]))[1]);
   });
 
+  it('writes integers like %lld at every digit-count boundary', () => {
+    const values: (number | bigint)[] = [0, 9, 10, 99, 100, 12345, 99999, 100000, 999999999, 1000000000];
+    values.push(2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 1, 1e10, 1e15 + 7, 2 ** 53 - 1, 2 ** 53, 1e18);
+    values.push(2n ** 63n - 1n, 1000000000000000000n);
+    for (let x = 1; x < 2 ** 53; x = x * 3 + 1) values.push(x);
+    const enc = new AsbEncoder();
+    for (const v of [...values, ...values.map((v) => -v)]) {
+      enc.writeRecord(record({ bins: [{ name: 'i', type: ParticleType.INTEGER, value: v }] }));
+      const text = enc.takeChunk().toString();
+      const expected = typeof v === 'bigint' || Number.isSafeInteger(v) ? String(v) : BigInt(v).toString();
+      expect(text.slice(text.indexOf('- I i ') + 6, -1), String(v)).toBe(expected === '-0' ? '0' : expected);
+    }
+  });
+
   it('escapeAsbName escapes backslash, space and LF', () => {
     expect(escapeAsbName('a b\\c\nd')).toBe('a\\ b\\\\c\\\nd');
   });

@@ -72,10 +72,34 @@ export function escapeAsbName(name: string): string {
   return escapeAsbBytes(Buffer.from(name, 'utf8')).toString('utf8');
 }
 
-function decimalDigits(v: number): number {
-  let n = 1;
-  for (let t = v; t >= 10; t = Math.floor(t / 10)) n++;
-  return n;
+/** Decimal digits of 0 <= v < 2^32. */
+function digitCount(v: number): number {
+  if (v < 100000) return v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : 5;
+  return v < 1000000 ? 6 : v < 10000000 ? 7 : v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
+}
+
+/** "00".."99" as bytes, for writing two digits at a time. */
+const PAIRS = new Uint8Array(200);
+for (let i = 0; i < 100; i++) {
+  PAIRS[2 * i] = 0x30 + Math.floor(i / 10);
+  PAIRS[2 * i + 1] = 0x30 + (i % 10);
+}
+
+/** Writes 0 <= v < 2^32 as exactly `n` digits (zero-padded) ending at `pos + n`. */
+function writeDigits(out: Uint8Array, pos: number, v: number, n: number): void {
+  let p = pos + n;
+  while (v >= 100) {
+    const q = (v / 100) >>> 0;
+    const r = (v - q * 100) * 2;
+    out[--p] = PAIRS[r + 1]!;
+    out[--p] = PAIRS[r]!;
+    v = q;
+  }
+  if (v >= 10) {
+    out[--p] = PAIRS[v * 2 + 1]!;
+    out[--p] = PAIRS[v * 2]!;
+  } else out[--p] = 0x30 + v;
+  while (p > pos) out[--p] = 0x30;
 }
 
 const MAX_CACHED_NAMES = 4096;
@@ -148,36 +172,24 @@ export class AsbEncoder {
     this.pos = p + n;
   }
 
+  /** Writes a non-negative safe integer in decimal. */
   private uint(v: number): void {
     const out = this.out;
-    let p = this.pos;
     if (v < 10) {
-      out[p] = 0x30 + v;
-      this.pos = p + 1;
+      out[this.pos++] = 0x30 + v;
       return;
     }
-    if (v <= 0x7fffffff) {
-      const digits =
-        v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 : v < 1000000 ? 6 : decimalDigits(v);
-      p += digits;
-      this.pos = p;
-      while (v >= 10) {
-        const q = (v / 10) | 0;
-        out[--p] = 0x30 + v - q * 10;
-        v = q;
-      }
-      out[--p] = 0x30 + v;
+    if (v > 0xffffffff) {
+      // split so each half fits the 32-bit path: high digits, then exactly 9 low digits
+      const hi = Math.floor(v / 1e9);
+      this.uint(hi);
+      writeDigits(out, this.pos, v - hi * 1e9, 9);
+      this.pos += 9;
       return;
     }
-    const digits = decimalDigits(v);
-    p += digits;
-    this.pos = p;
-    while (v >= 10) {
-      const q = Math.floor(v / 10);
-      out[--p] = 0x30 + (v - q * 10);
-      v = q;
-    }
-    out[--p] = 0x30 + v;
+    const n = digitCount(v);
+    writeDigits(out, this.pos, v, n);
+    this.pos += n;
   }
 
   private int(v: number | bigint, what: string): void {

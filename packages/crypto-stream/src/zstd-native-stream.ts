@@ -2,11 +2,20 @@ import { Transform, type TransformCallback } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { CryptoStreamError } from './errors.js';
 import { type ZstdDecompressOptions, ZstdDecompressor } from './zstd-decompress.js';
-import { DEFAULT_MAX_WINDOW_BYTES, ZstdFrameWalker } from './zstd-frames.js';
+import { DEFAULT_MAX_WINDOW_BYTES, Unit, ZstdFrameWalker } from './zstd-frames.js';
 
-/** Passes zstd bytes through unchanged while checking their frame structure (errors only). */
+const MAX_HELD_BYTES = 64 * 1024;
+
+/**
+ * Checks the frame structure of a zstd stream (errors only) and passes its bytes on, minus the
+ * frames that carry no data: empty frames (which the C tool writes on a flush with nothing new)
+ * and skippable ones. `node:zlib`'s decoder (Node 22.23) stops at an empty frame.
+ */
 export class ZstdFrameCheck extends Transform {
   private readonly walker: ZstdFrameWalker;
+  private held: Buffer[] = [];
+  private heldBytes = 0;
+  private holding = false;
 
   constructor(options: ZstdDecompressOptions = {}) {
     super();
@@ -15,12 +24,52 @@ export class ZstdFrameCheck extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     try {
-      for (let pos = 0; pos < chunk.length; ) pos = this.walker.advance(chunk, pos);
+      let start = 0;
+      for (let pos = 0; pos < chunk.length; ) {
+        if (this.walker.atFrameBoundary && !this.holding) {
+          if (pos > start) this.push(chunk.subarray(start, pos));
+          start = pos;
+          this.holding = true; // until we know the next frame has data
+        }
+        pos = this.walker.advance(chunk, pos);
+        if (!this.holding) continue;
+        const unit = this.walker.lastUnit;
+        if (unit === Unit.Skip || unit === Unit.FrameEnd) {
+          // a skippable frame, or a frame that ended without any output: drop it
+          if (unit === Unit.FrameEnd && this.walker.frameOutputBound > 0) this.release(chunk, start, pos);
+          this.held = [];
+          this.heldBytes = 0;
+          this.holding = unit === Unit.Skip;
+        } else if (
+          (this.walker.inFrameData && this.walker.frameOutputBound > 0) ||
+          this.heldBytes > MAX_HELD_BYTES
+        ) {
+          this.release(chunk, start, pos);
+          this.holding = false;
+        } else {
+          this.held.push(Buffer.from(chunk.subarray(start, pos)));
+          this.heldBytes += pos - start;
+        }
+        start = pos;
+      }
+      if (this.holding) {
+        this.held.push(Buffer.from(chunk.subarray(start)));
+        this.heldBytes += chunk.length - start;
+      } else if (start < chunk.length) {
+        this.push(chunk.subarray(start));
+      }
     } catch (error) {
       done(error as Error);
       return;
     }
-    done(null, chunk);
+    done();
+  }
+
+  private release(chunk: Buffer, start: number, pos: number): void {
+    for (const part of this.held) this.push(part);
+    this.held = [];
+    this.heldBytes = 0;
+    if (pos > start) this.push(chunk.subarray(start, pos));
   }
 
   override _flush(done: TransformCallback): void {

@@ -1,4 +1,5 @@
 // Writes 240-byte records, batched into 64 KiB chunks, through a directory sink with rotation.
+// Includes the fsync before each rename (as the official tool fsyncs on close), so it is disk-bound.
 // Run after `pnpm build`: node bench/local-write.mjs
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -63,7 +63,7 @@ type Flushable = Writable & { flush?: (cb: () => void) => void };
 export class StreamBackupFileWriter implements BackupFileWriter {
   readonly path: string;
   readonly isNew: boolean;
-  bytesWritten = 0;
+  private written = 0;
   private readonly raw: RawFile;
   private readonly head: Flushable;
   private readonly counter = new ByteCounter();
@@ -84,6 +84,10 @@ export class StreamBackupFileWriter implements BackupFileWriter {
     });
   }
 
+  get bytesWritten(): number {
+    return this.written;
+  }
+
   get fileBytes(): number {
     return this.raw.initialBytes + this.counter.count;
   }
@@ -95,7 +99,7 @@ export class StreamBackupFileWriter implements BackupFileWriter {
   async write(chunk: Buffer): Promise<void> {
     this.assertOpen('write to');
     if (this.failure) throw this.failed();
-    this.bytesWritten += chunk.length;
+    this.written += chunk.length;
     if (this.head.write(chunk)) return;
     // Wait for room, or for the chain to fail (a failing stage never drains).
     try {

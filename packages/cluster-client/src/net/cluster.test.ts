@@ -29,6 +29,14 @@ describe('Cluster', () => {
     expect(() => cluster.masterNode('nope', 1)).toThrow(/namespace nope not found/);
   });
 
+  it('asks for alternate peer addresses with servicesAlternate', async () => {
+    nodes = await startFakeCluster(2, { namespaces: { test: [] } });
+    const cluster = await connect(nodes[0].host, { servicesAlternate: true });
+    expect(cluster.nodes).toHaveLength(2);
+    expect(nodes[0].infoLog).toContain('peers-clear-alt');
+    expect(nodes[0].infoLog).not.toContain('peers-clear-std');
+  });
+
   it('answers info on one node or all nodes', async () => {
     nodes = await startFakeCluster(2, {
       namespaces: { test: [] },

@@ -142,6 +142,15 @@ describe('scanPartitions', () => {
     );
   });
 
+  it('refuses nodes without partition queries with a clear not-implemented error', async () => {
+    nodes = await startFakeCluster(1, { namespaces: { test: [] }, info: { features: 'pscans;peers' } });
+    const cluster = await Cluster.connect({ hosts: nodes[0].host, tendIntervalMs: 0 });
+    clusters.push(cluster);
+    await expect(collect(cluster, { namespace: 'test', partitions: [{ partitionId: 1 }] })).rejects.toThrow(
+      /not implemented: scans of FAKE0 .* without partition queries/,
+    );
+  });
+
   it('times out a silent node and retries', async () => {
     const cluster = await setup(1, makeRecords(10));
     nodes[0].faults.silent = true;

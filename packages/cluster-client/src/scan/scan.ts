@@ -235,6 +235,16 @@ async function* scanNode(
     binNames: job.binNames,
     noBins: job.noBins,
   });
+  if (!node.hasFeature('pquery')) {
+    yield {
+      kind: 'fatal',
+      error: new ScanError(
+        `not implemented: scans of ${node} (build ${node.build}) without partition queries (server < 6)`,
+        parts.map((p) => p.id),
+      ),
+    };
+    return;
+  }
   let conn: Connection | undefined;
   let clean = false;
   let records = 0;

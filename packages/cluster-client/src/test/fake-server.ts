@@ -10,16 +10,12 @@ import {
   asMsgSize,
   decodeAsMsg,
   emptyHeader,
-  type Field,
   FieldType,
   findField,
   Info1,
   Info3,
-  type Op,
-  OpType,
   writeAsMsg,
 } from '../wire/message.js';
-import { encodeBinValue, encodeUserKey } from '../wire/particle.js';
 import {
   encodeProto,
   PROTO_HEADER_SIZE,
@@ -27,7 +23,7 @@ import {
   readProtoHeader,
   writeProtoHeader,
 } from '../wire/proto.js';
-import { partitionIdOfDigest } from '../wire/record-reply.js';
+import { encodeRecordReply, partitionIdOfDigest } from '../wire/record-reply.js';
 
 export interface FakeNodeOptions {
   name: string;
@@ -83,6 +79,8 @@ export class FakeNode {
   peers: FakeNode[] = [];
   masters: Set<number>;
   readonly queries: QueryLogEntry[] = [];
+  /** Every info command received. */
+  readonly infoLog: string[] = [];
   faults: FakeFaults = {};
   /** Total bytes of reply protos written (for back-pressure tests). */
   bytesSent = 0;
@@ -205,6 +203,7 @@ export class FakeNode {
     }
     if (type === ProtoType.INFO) {
       const cmds = decodeInfoRequest(body);
+      this.infoLog.push(...cmds);
       socket.write(encodeProto(ProtoType.INFO, encodeInfoResponse(cmds.map((c) => [c, this.infoValue(c)]))));
       return;
     }
@@ -332,37 +331,18 @@ export function encodeHeaderOnly(resultCode: number, info3: number, generation =
   return b;
 }
 
-/** One scan reply record (as the server sends it). */
+/** One scan reply record as the server sends it (GeoJSON with one computed cell, like 8.1.2). */
 export function encodeRecord(r: AsbRecord, noBins = false): Buffer {
-  const fields: Field[] = [
-    { type: FieldType.NAMESPACE, data: Buffer.from(r.namespace) },
-    { type: FieldType.DIGEST, data: r.digest },
-  ];
-  if (r.set !== undefined) fields.push({ type: FieldType.SET, data: Buffer.from(r.set) });
-  if (r.key) fields.push({ type: FieldType.KEY, data: encodeUserKey(r.key) });
-  const ops: Op[] = noBins
-    ? []
-    : r.bins.map((b) => {
-        let value = encodeBinValue(b);
-        if (b.type === 23) {
-          value = Buffer.concat([Buffer.from('000001', 'hex'), Buffer.alloc(8, 1), value.subarray(3)]); // server adds a cell
-        }
-        return { op: OpType.READ, particleType: b.type, name: Buffer.from(b.name), value };
-      });
-  const buf = Buffer.allocUnsafe(asMsgSize(fields, ops));
-  writeAsMsg(
-    buf,
-    0,
-    {
-      ...emptyHeader(),
-      info1: noBins ? Info1.NOBINDATA : 0,
-      generation: r.generation,
-      recordTtl: r.voidTime,
-    },
-    fields,
-    ops,
+  const buf = encodeRecordReply(r, noBins);
+  if (noBins || !r.bins.some((b) => b.type === 23)) return buf;
+  const { msg } = decodeAsMsg(buf);
+  const cell = Buffer.concat([Buffer.from('000001', 'hex'), Buffer.alloc(8, 1)]);
+  const ops = msg.ops.map((o) =>
+    o.particleType === 23 ? { ...o, value: Buffer.concat([cell, o.value.subarray(3)]) } : o,
   );
-  return buf;
+  const out = Buffer.allocUnsafe(asMsgSize(msg.fields, ops));
+  writeAsMsg(out, 0, msg, msg.fields, ops);
+  return out;
 }
 
 /** Starts `n` fake nodes that know each other as peers, partitions split round-robin. */

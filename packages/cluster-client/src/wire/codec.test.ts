@@ -30,7 +30,7 @@ import {
   readProtoHeader,
   splitProtos,
 } from './proto.js';
-import { RecordReplyDecoder, type RecordReplyItem } from './record-reply.js';
+import { encodeRecordReply, RecordReplyDecoder, type RecordReplyItem } from './record-reply.js';
 import { resultCodeName } from './result-code.js';
 
 describe('proto framing', () => {
@@ -178,6 +178,29 @@ describe('record reply decoder', () => {
     const out: RecordReplyItem[] = [];
     d.decode(encodeAsMsg({ ...emptyHeader(), resultCode: 4 }), out);
     expect(out).toEqual([{ kind: 'end', resultCode: 4 }]);
+  });
+
+  it('decodes what encodeRecordReply builds, with and without bins', () => {
+    const record = {
+      kind: 'record' as const,
+      namespace: 'test',
+      digest: Buffer.alloc(20, 3),
+      set: 'odd set',
+      key: { type: 3 as const, value: Buffer.from('k') },
+      generation: 5,
+      voidTime: 533083946,
+      bins: [
+        { name: '', type: 23 as const, value: Buffer.from('{"type":"Point","coordinates":[0,0]}') },
+        { name: 'big', type: 1 as const, value: -(2n ** 63n) },
+      ],
+    };
+    const out: RecordReplyItem[] = [];
+    new RecordReplyDecoder().decode(
+      Buffer.concat([encodeRecordReply(record), encodeRecordReply(record, true)]),
+      out,
+    );
+    expect(out[0]).toEqual(record);
+    expect(out[1]).toEqual({ ...record, bins: [] });
   });
 
   it('refuses a record without digest', () => {

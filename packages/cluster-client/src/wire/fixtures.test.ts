@@ -4,7 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { type CapturedConversation, loadWireFixture, type WireFixtureName } from '../test/wire-fixtures.js';
 import { decodeAdminMessage } from './admin.js';
 import { modifiedAfterFilter } from './expression.js';
-import { decodeInfoRequest, decodeInfoResponse, parseInfoError, parsePeers, parseReplicas } from './info.js';
+import {
+  bitmapHas,
+  decodeInfoRequest,
+  decodeInfoResponse,
+  parseInfoError,
+  parsePeers,
+  parseReplicas,
+} from './info.js';
 import {
   type AsMsg,
   decodeAsMsg,
@@ -161,6 +168,40 @@ describe('captured traffic', () => {
     }
     expect([...perPort.values()].reduce((a, b) => a + b, 0)).toBe(2000);
     expect(perPort.size).toBe(2);
+  });
+
+  it('groups partitions by master exactly as asbackup did on the two-node cluster (MSB-first bitmaps)', () => {
+    const convs = fixtures.get('two-node-wire')!;
+    const mastersByPort = new Map<number, number[]>();
+    for (const c of convs) {
+      c.requests.forEach((req, i) => {
+        if (req.type !== ProtoType.INFO || !decodeInfoRequest(req.body).includes('replicas')) return;
+        const value = decodeInfoResponse(
+          c.replies.filter((r) => r.type === ProtoType.INFO)[
+            c.requests.slice(0, i).filter((r) => r.type === ProtoType.INFO).length
+          ].body,
+        ).get('replicas')!;
+        const bm = parseReplicas(value).get('test')!.bitmaps[0];
+        mastersByPort.set(
+          c.serverPort,
+          Array.from({ length: 4096 }, (_, p) => p).filter((p) => bitmapHas(bm, p)),
+        );
+      });
+    }
+    expect(mastersByPort.size).toBe(2);
+    let checked = 0;
+    for (const c of convs.filter((x) => x.phase === 'asbackup-set-mn')) {
+      for (const req of c.requests) {
+        if (req.type !== ProtoType.MESSAGE) continue;
+        const msg = decodeAsMsg(req.body).msg;
+        if (!isPartitionQuery(msg)) continue;
+        const pids = findField(msg, FieldType.PID_ARRAY)!;
+        const sent = Array.from({ length: pids.length / 2 }, (_, i) => pids.readUInt16LE(2 * i));
+        expect(sent).toEqual(mastersByPort.get(c.serverPort));
+        checked++;
+      }
+    }
+    expect(checked).toBe(2);
   });
 
   it('decodes the bins of the varied dataset with raw values', () => {

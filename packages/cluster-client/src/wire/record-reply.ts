@@ -3,8 +3,19 @@
 // names) reused while the bytes repeat, which they almost always do.
 import type { AsbRecord, Bin, UserKey } from '@asbkit/asb-format';
 import { WireDecodeError } from './errors.js';
-import { FieldType, Info3, MSG_HEADER_SIZE } from './message.js';
-import { decodeBin, decodeUserKey, view } from './particle.js';
+import {
+  asMsgSize,
+  emptyHeader,
+  type Field,
+  FieldType,
+  Info1,
+  Info3,
+  MSG_HEADER_SIZE,
+  type Op,
+  OpType,
+  writeAsMsg,
+} from './message.js';
+import { decodeBin, decodeUserKey, encodeBinValue, encodeUserKey, view } from './particle.js';
 
 /** The server could not serve a partition (info3 PARTITION_DONE with a non-zero result). */
 export interface PartitionUnavailable {
@@ -148,4 +159,35 @@ export class RecordReplyDecoder {
 /** Partition id of a digest: bytes 0-1 little-endian, low 12 bits (wire spec §11.2). */
 export function partitionIdOfDigest(digest: Buffer): number {
   return (digest[0] | (digest[1] << 8)) & 0x0fff;
+}
+
+/**
+ * Server side: one scan-reply as_msg for a record (no proto header): NAMESPACE, DIGEST, [SET],
+ * [KEY] fields and one READ op per bin (none with `noBins`, info1 NOBINDATA). GeoJSON values get
+ * the flags-0, no-cells prefix.
+ */
+export function encodeRecordReply(r: AsbRecord, noBins = false): Buffer {
+  const fields: Field[] = [
+    { type: FieldType.NAMESPACE, data: Buffer.from(r.namespace, 'utf8') },
+    { type: FieldType.DIGEST, data: r.digest },
+  ];
+  if (r.set !== undefined) fields.push({ type: FieldType.SET, data: Buffer.from(r.set, 'utf8') });
+  if (r.key) fields.push({ type: FieldType.KEY, data: encodeUserKey(r.key) });
+  const ops: Op[] = noBins
+    ? []
+    : r.bins.map((b) => ({
+        op: OpType.READ,
+        particleType: b.type,
+        name: Buffer.from(b.name, 'utf8'),
+        value: encodeBinValue(b),
+      }));
+  const buf = Buffer.allocUnsafe(asMsgSize(fields, ops));
+  const header = {
+    ...emptyHeader(),
+    info1: noBins ? Info1.NOBINDATA : 0,
+    generation: r.generation,
+    recordTtl: r.voidTime,
+  };
+  writeAsMsg(buf, 0, header, fields, ops);
+  return buf;
 }

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { type AsbEntry, type AsbRecord, decodeAsb } from '@asbkit/asb-format';
 import { createReadTransforms, deriveEncryptionKey, keyMaterialFromFile } from '@asbkit/crypto-stream';
-import { type BackupIo, main } from './main.js';
+import { type BackupIo, main } from '../main.js';
 
-export const FIXTURES = new URL('../../../../shared/fixtures/', import.meta.url).pathname;
+export const FIXTURES = new URL('../../../../../shared/fixtures/', import.meta.url).pathname;
 export const OFFICIAL = join(FIXTURES, 'official-backups');
 export const KEY_FILE = join(FIXTURES, 'test_key.pem');
 

@@ -1,0 +1,91 @@
+// Backup throughput: 1,000,000 records of ~240 bytes (`+ k I`, a set, 4 bins: int, 54-byte
+// string, double, 32-byte blob) from the emulator (or from a real server when AEROSPIKE_HOSTS is
+// set: it then backs up the existing set `bench` of namespace `test`, populated beforehand).
+// The backup runs as its own process (bench/run-cli.mjs) so its peak RSS is its own.
+// Env: BENCH_RECORDS (default 1000000), BENCH_PARALLEL (default "1,4").
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmulator } from '@asbkit/aerospike-emulator';
+import { computeDigest } from '@asbkit/partition-filters';
+
+const COUNT = Number(process.env.BENCH_RECORDS ?? 1_000_000);
+const PARALLEL = (process.env.BENCH_PARALLEL ?? '1,4').split(',').map(Number);
+const RUNNER = new URL('./run-cli.mjs', import.meta.url).pathname;
+
+function record(i) {
+  const key = { type: 1, value: i };
+  const blob = Buffer.alloc(32, i & 0xff);
+  blob.writeUInt32BE(i >>> 0, 0);
+  return {
+    kind: 'record',
+    namespace: 'test',
+    digest: computeDigest('bench', key),
+    set: 'bench',
+    key,
+    generation: 1,
+    voidTime: 0,
+    bins: [
+      { name: 'int', type: 1, value: i },
+      { name: 'str', type: 3, value: Buffer.from(`value-${String(i).padStart(12, '0')}-${'x'.repeat(35)}`) },
+      { name: 'dbl', type: 2, value: i / 7 },
+      { name: 'blob', type: 4, value: blob },
+    ],
+  };
+}
+
+function runBackup(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [RUNNER, '--no-config-file', ...args], {
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+      env: { ...process.env, CI: '1' },
+    });
+    let stderr = '';
+    let report = '';
+    child.stderr.on('data', (c) => (stderr += c));
+    child.stdio[3].on('data', (c) => (report += c));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) reject(new Error(`asbackup exited ${code}:\n${stderr}`));
+      else resolve(JSON.parse(report));
+    });
+  });
+}
+
+let emulator;
+let hosts = process.env.AEROSPIKE_HOSTS;
+if (!hosts) {
+  const t0 = performance.now();
+  emulator = await startEmulator({ namespaces: ['test'], log: () => {} });
+  for (let i = 0; i < COUNT; i += 10_000) {
+    const batch = [];
+    for (let j = i; j < Math.min(COUNT, i + 10_000); j++) batch.push(record(j));
+    emulator.load(batch);
+  }
+  hosts = emulator.hosts;
+  console.log(`seeded ${COUNT} records into the emulator in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+const work = await mkdtemp(join(tmpdir(), 'asbackup-bench-'));
+try {
+  for (const parallel of PARALLEL) {
+    const dir = join(work, `p${parallel}`);
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    const { maxRssKiB, cpuMs } = await runBackup(['-h', hosts, '-n', 'test', '-s', 'bench', '-d', dir, '--parallel', String(parallel)]);
+    const secs = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const serverCpu = (cpu.user + cpu.system) / 1e6;
+    let bytes = 0;
+    for (const f of await readdir(dir)) bytes += (await stat(join(dir, f))).size;
+    console.log(
+      `asbackup --parallel ${parallel}: ${Math.round(COUNT / secs)} records/s, ${(bytes / 1048576 / secs).toFixed(1)} MiB/s ` +
+        `(${COUNT} records, ${(bytes / 1048576).toFixed(1)} MiB in ${secs.toFixed(2)} s, peak RSS ${(maxRssKiB / 1024).toFixed(0)} MiB; CPU: asbackup ${(cpuMs / 1000).toFixed(2)} s, ${emulator ? 'emulator' : 'bench process'} ${serverCpu.toFixed(2)} s)`,
+    );
+    await rm(dir, { recursive: true, force: true });
+  }
+} finally {
+  await rm(work, { recursive: true, force: true });
+  await emulator?.stop();
+}

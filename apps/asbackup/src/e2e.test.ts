@@ -1,0 +1,89 @@
+// The built CLI as a process: SIGINT/SIGTERM save a state, SIGKILL leaves nothing that looks
+// complete, and the backup can always be finished with every record exactly once.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { compareRecords, useEmulator } from '@asbkit/aerospike-emulator/test';
+import type { AsbRecord } from '@asbkit/asb-format';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generatedRecords } from './test-helpers/fixture-data.js';
+import { duplicateDigests, readDirRecords, sortByDigest, tempDir } from './test-helpers/testing.js';
+
+const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
+const COUNT = 3000;
+const emu = useEmulator({ namespaces: ['test'] });
+let work: Awaited<ReturnType<typeof tempDir>>;
+let data: AsbRecord[];
+let n = 0;
+const fresh = () => join(work.path, `out${n++}`);
+
+beforeAll(async () => {
+  data = sortByDigest(generatedRecords(COUNT));
+  emu.current.load(data);
+  work = await tempDir();
+});
+afterAll(() => work.remove());
+
+interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+}
+
+/** Spawns the CLI; sends `signal` once the first job has started (if given). */
+function runCli(args: string[], signal?: NodeJS.Signals): Promise<Finished> {
+  const child: ChildProcess = spawn(process.execPath, [CLI, '--no-config-file', '-h', emu.current.hosts, '-n', 'test', ...args], {
+    env: { ...process.env, CI: '1', HOME: '/nonexistent' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  let sent = false;
+  child.stderr!.on('data', (c: Buffer) => {
+    stderr += c.toString();
+    if (signal && !sent && stderr.includes('Starting backup for')) {
+      sent = true;
+      child.kill(signal);
+    }
+  });
+  return new Promise((resolve) => child.on('close', (code, sig) => resolve({ code, signal: sig, stderr })));
+}
+
+describe.skipIf(!existsSync(CLI))('spawned CLI', () => {
+  it('SIGINT saves a state; --continue finishes exactly once', async () => {
+    emu.current.setFaults({ replyDelayMs: 40 });
+    const dir = fresh();
+    const args = ['-d', dir, '--parallel', '2'];
+    const first = await runCli(args, 'SIGINT');
+    expect(first.code).toBe(1);
+    expect(first.stderr).toContain('### Backup interrupted ###');
+    emu.current.clearFaults();
+    const second = await runCli([...args, '--continue', join(dir, 'test.asb.state')]);
+    expect(second.code, second.stderr).toBe(0);
+    const all = await readDirRecords(dir);
+    expect(duplicateDigests(all)).toEqual([]);
+    expect(compareRecords(data, all)).toEqual([]);
+  });
+
+  it('SIGKILL leaves no complete-looking file; a SIGKILLed --continue can be continued again', async () => {
+    emu.current.setFaults({ replyDelayMs: 40 });
+    const dir = fresh();
+    const args = ['-d', dir, '-z', 'zstd'];
+    const killed = await runCli(args, 'SIGKILL');
+    expect(killed.signal).toBe('SIGKILL');
+    expect((await readdir(dir)).filter((f) => f.endsWith('.asb'))).toEqual([]);
+
+    // Redo from scratch with -r, interrupt it with SIGTERM, kill its --continue, continue again.
+    const first = await runCli([...args, '-r'], 'SIGTERM');
+    expect(first.code).toBe(1);
+    const state = join(dir, 'test.asb.state');
+    const killedResume = await runCli([...args, '--continue', state], 'SIGKILL');
+    expect(killedResume.signal).toBe('SIGKILL');
+    emu.current.clearFaults();
+    const last = await runCli([...args, '--continue', state]);
+    expect(last.code, last.stderr).toBe(0);
+    const all = await readDirRecords(dir, { compress: true });
+    expect(duplicateDigests(all)).toEqual([]);
+    expect(compareRecords(data, all)).toEqual([]);
+  });
+});
