@@ -2,7 +2,8 @@
 // string, double, 32-byte blob) from the emulator (or from a real server when AEROSPIKE_HOSTS is
 // set: it then backs up the existing set `bench` of namespace `test`, populated beforehand).
 // The backup runs as its own process (bench/run-cli.mjs) so its peak RSS is its own.
-// Env: BENCH_RECORDS (default 1000000), BENCH_PARALLEL (default "1,4").
+// Env: BENCH_RECORDS (default 1000000), BENCH_PARALLEL (default "1,4"), BENCH_CPU_PROF (a
+// directory: profile the backup process there).
 import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -37,7 +38,7 @@ function record(i) {
 
 function runBackup(args) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [RUNNER, '--no-config-file', ...args], {
+    const child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []), RUNNER, '--no-config-file', ...args], {
       stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
       env: { ...process.env, CI: '1' },
     });

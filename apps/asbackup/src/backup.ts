@@ -434,7 +434,6 @@ class BackupRun {
             this.cursors.markDone(item.partitionId);
           }
         }
-        await flush();
         this.bar?.update(this.totalRecords, this.bytes);
         if (this.stopping) break;
       }

@@ -20,8 +20,8 @@ import { type AsrestoreOptions, type Logger, MachineWriter, ProgressBar } from '
 import {
   BatchWriter,
   type Cluster,
-  clusterWriteTransport,
   ensureSindex,
+  nodeWriteTransport,
   putUdf,
   resultCodeName,
   type WriteRecord,
@@ -194,7 +194,12 @@ class RestoreRun {
     const o = this.options;
     const timeoutMs = o.totalTimeoutMs > 0 ? o.totalTimeoutMs : o.timeoutMs;
     const socketTimeoutMs = o.socketTimeoutMs > 0 ? o.socketTimeoutMs : o.totalTimeoutMs;
-    const transport = clusterWriteTransport(this.cluster, { socketTimeoutMs });
+    const cluster = this.cluster;
+    const transport = nodeWriteTransport({
+      masterNode: (namespace, partitionId) => cluster.masterNode(namespace, partitionId),
+      info: (command) => cluster.info(command),
+      socketTimeoutMs,
+    });
     this.writer = new BatchWriter(transport, {
       batchSize: o.batchSize,
       maxAsyncBatches: o.maxAsyncBatches,

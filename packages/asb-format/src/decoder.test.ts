@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { AsbDecoder, AsbParseError, type AsbRecord, decodeAsb, ParticleType, validateAsb } from './index.js';
+import {
+  AsbDecoder,
+  AsbParseError,
+  type AsbRecord,
+  decodeAsb,
+  decodeAsbBatches,
+  ParticleType,
+  validateAsb,
+} from './index.js';
 import { chunksOf, collectAsb, fixtureUrl, OFFICIAL_BACKUPS, splitAt } from './test/index.js';
 
 const read = (rel: string) => readFileSync(fixtureUrl(rel));
@@ -211,6 +219,43 @@ describe('chunk boundaries', () => {
     for await (const e of decodeAsb(u8)) b.push(e);
     expect(a).toHaveLength(2);
     expect(b).toEqual(a);
+  });
+});
+
+describe('decodeAsbBatches and AsbDecoder', () => {
+  it('yields one batch per chunk with every entry once', async () => {
+    const data = readFileSync(fixtureUrl('official-backups/par4/test_00002.asb'));
+    const batches: number[] = [];
+    const all = [];
+    for await (const batch of decodeAsbBatches(chunksOf(data, 1500))) {
+      batches.push(batch.length);
+      all.push(...batch);
+    }
+    expect(batches.length).toBeGreaterThan(1);
+    expect(all).toEqual(await collectAsb([data]));
+  });
+
+  it('reports bytes consumed and refuses push after end', () => {
+    const dec = new AsbDecoder();
+    const data = read('test_backup_file.asb');
+    dec.push(data.subarray(0, 100));
+    expect(dec.next()).toMatchObject({ kind: 'header' });
+    expect(dec.bytesConsumed).toBe(41);
+    expect(dec.next()).toBeUndefined();
+    dec.push(data.subarray(100));
+    expect(dec.next()).toMatchObject({ kind: 'record' });
+    dec.end();
+    expect(dec.next()).toBeUndefined();
+    expect(dec.bytesConsumed).toBe(data.length);
+    expect(() => dec.push(data)).toThrow(/after end/);
+  });
+
+  it('reads a UDF whose content has no trailing LF or is empty', async () => {
+    const [, a, b] = await collectAsb([Buffer.from(`${HEAD}* u L a.lua 3 x\ny
+* u L b.lua 0 
+`)]);
+    expect(a).toEqual({ kind: 'udf', language: 'L', name: 'a.lua', content: Buffer.from('x\ny') });
+    expect(b).toEqual({ kind: 'udf', language: 'L', name: 'b.lua', content: Buffer.alloc(0) });
   });
 });
 

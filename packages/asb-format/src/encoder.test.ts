@@ -174,17 +174,32 @@ describe('AsbEncoder writes what the official C tool writes', () => {
   });
 
   it('re-encodes a legacy 3.0 file as 3.1 with escaping', async () => {
-    const legacy = Buffer.from('Version 3.0\n+ n test\n+ d 7JEZLUt/jONdXXjTS8ply6qqyWA=\n+ g 1\n+ t 0\n+ b 1\n- I a\\b 1\n');
+    const legacy = Buffer.from(
+      'Version 3.0\n+ n test\n+ d 7JEZLUt/jONdXXjTS8ply6qqyWA=\n+ g 1\n+ t 0\n+ b 1\n- I a\\b 1\n',
+    );
     const enc = new AsbEncoder();
     for await (const e of decodeAsb([legacy])) enc.writeEntry(e);
     const out = enc.takeChunk();
-    expect(out.toString()).toBe('Version 3.1\n+ n test\n+ d 7JEZLUt/jONdXXjTS8ply6qqyWA=\n+ g 1\n+ t 0\n+ b 1\n- I a\\\\b 1\n');
+    expect(out.toString()).toBe(
+      'Version 3.1\n+ n test\n+ d 7JEZLUt/jONdXXjTS8ply6qqyWA=\n+ g 1\n+ t 0\n+ b 1\n- I a\\\\b 1\n',
+    );
     expect((await collectAsb([out]))[1]).toEqual((await collectAsb([legacy]))[1]);
   });
 
   it('writes integers like %lld at every digit-count boundary', () => {
     const values: (number | bigint)[] = [0, 9, 10, 99, 100, 12345, 99999, 100000, 999999999, 1000000000];
-    values.push(2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 1, 1e10, 1e15 + 7, 2 ** 53 - 1, 2 ** 53, 1e18);
+    values.push(
+      2 ** 31 - 1,
+      2 ** 31,
+      2 ** 32 - 1,
+      2 ** 32,
+      2 ** 32 + 1,
+      1e10,
+      1e15 + 7,
+      2 ** 53 - 1,
+      2 ** 53,
+      1e18,
+    );
     values.push(2n ** 63n - 1n, 1000000000000000000n);
     for (let x = 1; x < 2 ** 53; x = x * 3 + 1) values.push(x);
     const enc = new AsbEncoder();

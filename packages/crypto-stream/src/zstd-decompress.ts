@@ -104,7 +104,6 @@ export class ZstdDecompressor extends Transform {
     const { chunk } = work;
     try {
       while (work.pos < chunk.length) {
-        if (this.nativePending) return; // resumed when the native decode is done
         const offsetBefore = this.walker.offset;
         work.pos = this.walker.advance(chunk, work.pos);
         const unit = this.walker.lastUnit;

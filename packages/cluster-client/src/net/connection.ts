@@ -142,7 +142,13 @@ export class Connection {
    * while waiting; time the consumer spends elsewhere does not count.
    */
   readProto(timeoutMs = this.socketTimeoutMs): Promise<Proto> {
-    const p = this.tryRead();
+    let p: Proto | undefined;
+    try {
+      p = this.tryRead();
+    } catch (err) {
+      this.fail(err as Error); // the byte stream is corrupt: this connection is unusable
+      return Promise.reject(err);
+    }
     if (p) return Promise.resolve(p);
     if (this.failure) return Promise.reject(this.failure);
     if (this.waiter)

@@ -86,6 +86,38 @@ describe('TLS', () => {
     await expect(connect(good, { crlCheck: true })).rejects.toThrow(/--tls-crl-check: no CRL found/);
   });
 
+  it('discovers TLS peers through peers-tls-std with their TLS names', async () => {
+    const tlsOpts = {
+      cert: readFileSync(certs.serverCert),
+      key: readFileSync(certs.serverKey),
+    };
+    const a = await FakeNode.start({
+      name: 'TA',
+      namespaces: { test: [] },
+      tls: tlsOpts,
+      tlsName: certs.tlsName,
+      masterPartitions: [0],
+    });
+    const b = await FakeNode.start({
+      name: 'TB',
+      namespaces: { test: [] },
+      tls: tlsOpts,
+      tlsName: certs.tlsName,
+      masterPartitions: [1],
+    });
+    nodes.push(a, b);
+    a.peers = [b];
+    b.peers = [a];
+    const c = await connect(a, {});
+    expect(c.nodes.map((n) => n.name).sort()).toEqual(['TA', 'TB']);
+    expect(c.masterNode('test', 1).address).toEqual({
+      host: '127.0.0.1',
+      port: b.port,
+      tlsName: certs.tlsName,
+    });
+    expect(a.infoLog).toContain('peers-tls-std');
+  });
+
   it('refuses a blacklisted server certificate serial', async () => {
     const node = await tlsNode();
     const list = join(certs.dir, 'blacklist.txt');

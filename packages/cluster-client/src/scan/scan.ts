@@ -195,9 +195,38 @@ export async function* scanPartitionBatches(cluster: Cluster, job: ScanJob): Asy
   }
 }
 
-/** `scanPartitionBatches` flattened to one item at a time. */
-export async function* scanPartitions(cluster: Cluster, job: ScanJob): AsyncGenerator<ScanItem> {
-  for await (const batch of scanPartitionBatches(cluster, job)) yield* batch;
+/**
+ * `scanPartitionBatches` flattened to one item at a time. Hand-written rather than a generator:
+ * items already decoded are handed out without another generator round trip.
+ */
+export function scanPartitions(cluster: Cluster, job: ScanJob): AsyncIterableIterator<ScanItem> {
+  const batches = scanPartitionBatches(cluster, job);
+  let batch: ScanItem[] = [];
+  let i = 0;
+  const iterator: AsyncIterableIterator<ScanItem> = {
+    async next(): Promise<IteratorResult<ScanItem>> {
+      while (i >= batch.length) {
+        const r = await batches.next();
+        if (r.done) return { value: undefined, done: true };
+        batch = r.value;
+        i = 0;
+      }
+      return { value: batch[i++], done: false };
+    },
+    async return(): Promise<IteratorResult<ScanItem>> {
+      batch = [];
+      await batches.return(undefined);
+      return { value: undefined, done: true };
+    },
+    async throw(err?: unknown): Promise<IteratorResult<ScanItem>> {
+      await batches.return(undefined);
+      throw err;
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator;
 }
 
 function splitQuota(total: number, n: number): number[] {

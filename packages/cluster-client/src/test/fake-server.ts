@@ -36,6 +36,8 @@ export interface FakeNodeOptions {
   /** Records per reply proto (default 100). */
   recordsPerProto?: number;
   tls?: tls.TlsOptions;
+  /** TLS name announced for this node in `peers-tls-*` answers. */
+  tlsName?: string;
   /** user → password crypt string (bcrypt) accepted by LOGIN; enables security. */
   users?: Record<string, string>;
   /** Session TTL seconds sent with a token (default 3600). */
@@ -159,8 +161,13 @@ export class FakeNode {
       case 'peers-clear-std':
       case 'peers-tls-std':
       case 'peers-clear-alt':
-      case 'peers-tls-alt':
-        return `${this.peersGeneration},3000,[${this.peers.map((p) => `[${p.opts.name},,[127.0.0.1:${p.port}]]`).join(',')}]`;
+      case 'peers-tls-alt': {
+        const tlsPeers = cmd.startsWith('peers-tls');
+        const list = this.peers
+          .filter((p) => (p.opts.tls !== undefined) === tlsPeers)
+          .map((p) => `[${p.opts.name},${tlsPeers ? (p.opts.tlsName ?? '') : ''},[127.0.0.1:${p.port}]]`);
+        return `${this.peersGeneration},3000,[${list.join(',')}]`;
+      }
       default:
         return 'ERROR:4:unrecognized command';
     }
