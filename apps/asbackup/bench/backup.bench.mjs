@@ -13,7 +13,7 @@ import { computeDigest } from '@asbkit/partition-filters';
 
 const COUNT = Number(process.env.BENCH_RECORDS ?? 1_000_000);
 const PARALLEL = (process.env.BENCH_PARALLEL ?? '1,4').split(',').map(Number);
-const RUNNER = new URL('./run-cli.mjs', import.meta.url).pathname;
+const RUNNER = process.env.BENCH_RUNNER ?? new URL('./run-cli.mjs', import.meta.url).pathname;
 
 function record(i) {
   const key = { type: 1, value: i };
@@ -74,8 +74,9 @@ try {
     const dir = join(work, `p${parallel}`);
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
-    const { maxRssKiB, cpuMs } = await runBackup(['-h', hosts, '-n', 'test', '-s', 'bench', '-d', dir, '--parallel', String(parallel)]);
+    const { maxRssKiB, cpuMs, peak } = await runBackup(['-h', hosts, '-n', 'test', '-s', 'bench', '-d', dir, '--parallel', String(parallel)]);
     const secs = (performance.now() - t0) / 1000;
+    if (peak) console.log(peak);
     const cpu = process.cpuUsage(cpu0);
     const serverCpu = (cpu.user + cpu.system) / 1e6;
     let bytes = 0;

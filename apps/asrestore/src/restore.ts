@@ -228,13 +228,17 @@ class RestoreRun {
     return this.writer;
   }
 
-  private onRecordResult(record: WriteRecord, code: number): void {
+  /** Counts one record's answer; returns true to have it re-sent (a single put's retryable code). */
+  private onRecordResult(record: WriteRecord, code: number): boolean {
+    // A single put's answer is a call result: retryable codes are retried (spec §7.4). Inside a
+    // batch answer they are not (official behaviour), so they fail the run below.
+    if (this.writer.usesBatchWrites === false && classifyCallResult(code) === 'retry') return true;
     const outcome = classifyRecordResult(code);
     if (this.counters.countOutcome(outcome, this.options.ignoreRecordError)) {
       if (outcome === 'ignorable') {
         this.logger.verbose(`Ignoring record error - code ${code} (${resultCodeName(code)}) at ${recordWhere(record)}`);
       }
-      return;
+      return false;
     }
     this.fail(
       new RestoreError(
@@ -243,6 +247,7 @@ class RestoreRun {
           (outcome === 'ignorable' ? '; use --ignore-record-error (-K) to skip such records' : ''),
       ),
     );
+    return false;
   }
 
   async restoreUdf(udf: UdfModule): Promise<void> {

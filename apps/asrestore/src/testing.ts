@@ -23,7 +23,9 @@ const PREFIX = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} GMT \[(INF|ERR|VER)\] \[[ \
 export async function run(argv: string[], io: Partial<RestoreIo> = {}): Promise<RunResult> {
   let stdout = '';
   let stderr = '';
-  const code = await main(['--no-config-file', ...argv], {
+  const code = await main(argv, {
+    // No /etc or ~ config files in tests.
+    parse: { defaultConfigFiles: [] },
     stdout: { write: (s: string) => (stdout += s) },
     stderr: { write: (s: string) => (stderr += s), isTTY: false },
     stdin: Readable.from([]),

@@ -80,40 +80,6 @@ export function decodedLength(src: Uint8Array, start: number, end: number): numb
   return size;
 }
 
-/** Decodes valid padded base64 `src[start, end)` into `out` at `pos`; returns bytes written. */
-export function decodeBase64Into(
-  src: Uint8Array,
-  start: number,
-  end: number,
-  out: Uint8Array,
-  pos: number,
-): number {
-  const size = decodedLength(src, start, end);
-  const full = Math.floor(size / 3);
-  let i = start;
-  let o = pos;
-  for (let k = 0; k < full; k++) {
-    const v =
-      (B64_DEC[src[i]!]! << 18) |
-      (B64_DEC[src[i + 1]!]! << 12) |
-      (B64_DEC[src[i + 2]!]! << 6) |
-      B64_DEC[src[i + 3]!]!;
-    out[o] = v >>> 16;
-    out[o + 1] = (v >>> 8) & 255;
-    out[o + 2] = v & 255;
-    o += 3;
-    i += 4;
-  }
-  const rest = size - full * 3;
-  if (rest > 0) {
-    const v = (B64_DEC[src[i]!]! << 18) | (B64_DEC[src[i + 1]!]! << 12) | ((B64_DEC[src[i + 2]!]! & 63) << 6);
-    out[o] = v >>> 16;
-    if (rest === 2) out[o + 1] = (v >>> 8) & 255;
-    o += rest;
-  }
-  return o - pos;
-}
-
 /**
  * Checks and decodes padded base64 `src[start, end)` (length a multiple of 4) into `out` at `pos`
  * in one pass. Returns the number of bytes written, or `-1 - offset` of the first bad byte.

@@ -240,7 +240,7 @@ describe('decodeAsbBatches and AsbDecoder', () => {
     const data = read('test_backup_file.asb');
     dec.push(data.subarray(0, 100));
     expect(dec.next()).toMatchObject({ kind: 'header' });
-    expect(dec.bytesConsumed).toBe(41);
+    expect(dec.bytesConsumed).toBe(42);
     expect(dec.next()).toBeUndefined();
     dec.push(data.subarray(100));
     expect(dec.next()).toMatchObject({ kind: 'record' });
@@ -251,9 +251,11 @@ describe('decodeAsbBatches and AsbDecoder', () => {
   });
 
   it('reads a UDF whose content has no trailing LF or is empty', async () => {
-    const [, a, b] = await collectAsb([Buffer.from(`${HEAD}* u L a.lua 3 x\ny
+    const [, a, b] = await collectAsb([
+      Buffer.from(`${HEAD}* u L a.lua 3 x\ny
 * u L b.lua 0 
-`)]);
+`),
+    ]);
     expect(a).toEqual({ kind: 'udf', language: 'L', name: 'a.lua', content: Buffer.from('x\ny') });
     expect(b).toEqual({ kind: 'udf', language: 'L', name: 'b.lua', content: Buffer.alloc(0) });
   });

@@ -872,26 +872,32 @@ export class AsbDecoder {
       return keep ? { name, type: ParticleType.NULL, value: null } : undefined;
     }
     this.expect(SP);
-    let bin: Bin;
+    let type: Bin['type'];
+    let value: Bin['value'];
     if (bytesType >= 0) {
-      const value = compact ? this.readRaw(keep) : this.readBase64(keep);
-      bin = { name, type: bytesType as typeof ParticleType.BLOB, value };
+      type = bytesType as Bin['type'];
+      value = compact ? this.readRaw(keep) : this.readBase64(keep);
     } else {
       switch (t) {
         case 0x49:
-          bin = { name, type: ParticleType.INTEGER, value: this.readInt() };
+          type = ParticleType.INTEGER;
+          value = this.readInt();
           break;
         case 0x44:
-          bin = { name, type: ParticleType.FLOAT, value: this.readDouble() };
+          type = ParticleType.FLOAT;
+          value = this.readDouble();
           break;
         case 0x53:
-          bin = { name, type: ParticleType.STRING, value: this.readRaw(keep) };
+          type = ParticleType.STRING;
+          value = this.readRaw(keep);
           break;
         case 0x58:
-          bin = { name, type: ParticleType.STRING, value: this.readBase64(keep) };
+          type = ParticleType.STRING;
+          value = this.readBase64(keep);
           break;
         case 0x47:
-          bin = { name, type: ParticleType.GEOJSON, value: this.readRaw(keep) };
+          type = ParticleType.GEOJSON;
+          value = this.readRaw(keep);
           break;
         default: {
           // Z
@@ -900,12 +906,14 @@ export class AsbDecoder {
           if (v !== 0x54 && v !== 0x46) {
             this.fail(`Invalid boolean value in backup block, expected 'T' or 'F'`, vAt);
           }
-          bin = { name, type: ParticleType.BOOL, value: v === 0x54 };
+          type = ParticleType.BOOL;
+          value = v === 0x54;
         }
       }
     }
     this.expectLF();
-    return keep ? bin : undefined;
+    // the (type, value) pairs above match the Bin union by construction
+    return keep ? ({ name, type, value } as Bin) : undefined;
   }
 }
 

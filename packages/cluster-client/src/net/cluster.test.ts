@@ -27,6 +27,9 @@ describe('Cluster', () => {
     expect(n0.hasFeature('pquery')).toBe(true);
     expect(n0.address).toEqual({ host: '127.0.0.1', port: nodes[0].port });
     expect(() => cluster.masterNode('nope', 1)).toThrow(/namespace nope not found/);
+    const mine = cluster.masterPartitions('test', cluster.nodeByName('FAKE1')!);
+    expect(mine).toHaveLength(1365);
+    expect(mine.slice(0, 3)).toEqual([1, 4, 7]);
   });
 
   it('asks for alternate peer addresses with servicesAlternate', async () => {

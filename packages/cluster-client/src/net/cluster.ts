@@ -125,6 +125,16 @@ export class Cluster {
     return node;
   }
 
+  /** Partitions of `namespace` whose master is `node`, ascending (for `--node-list`). */
+  masterPartitions(namespace: string, node: Node): number[] {
+    const map = this.partitions.get(namespace);
+    if (!map)
+      throw new ClusterError('NAMESPACE_NOT_FOUND', `namespace ${namespace} not found in the cluster`);
+    const out: number[] = [];
+    for (let p = 0; p < PARTITIONS; p++) if (map.masters[p] === node) out.push(p);
+    return out;
+  }
+
   /** Namespaces the partition map knows. */
   get namespaces(): string[] {
     return [...this.partitions.keys()];
