@@ -38,7 +38,7 @@ function record(i) {
 
 function runBackup(args) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []), RUNNER, '--no-config-file', ...args], {
+    const child = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []), RUNNER, '--no-config-file', ...args], {
       stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
       env: { ...process.env, CI: '1' },
     });

@@ -38,6 +38,15 @@ import { type BackupState, loadState, saveState } from './state.js';
 const MIB = 1048576;
 /** Encoded bytes gathered before they are handed to the file (fewer, larger writes). */
 const CHUNK_BYTES = 256 * 1024;
+/**
+ * A job's partitions are scanned in slices of this many: the scan keeps per-partition state
+ * (the last digest, a view into a socket chunk) until it ends, so slices bound that memory.
+ */
+const SUBSCAN_PARTITIONS = 256;
+
+function* slices<T>(items: T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
 
 export interface RunContext {
   options: AsbackupOptions;
@@ -415,26 +424,32 @@ class BackupRun {
       }
       await this.write(file, enc.takeChunk());
     };
-    const scan = scanPartitionBatches(this.cluster, {
-      ...base,
-      partitions: partitionStarts(filter),
-      onRetry: ({ attempt, partitions, reason }) =>
-        logger.info(`Retrying ${partitions.length} partition(s) (attempt ${attempt}): ${reason}`),
-    });
     try {
-      for await (const batch of scan) {
-        for (const item of batch) {
-          if (item.kind === 'record') {
-            jobBytes += enc.writeRecord(item);
-            this.cursors.recordWritten(item.digest);
-            jobRecords++;
-            this.records++;
-            if (enc.length >= CHUNK_BYTES) await flush();
-          } else {
-            this.cursors.markDone(item.partitionId);
+      for (const partitions of slices(partitionStarts(filter), SUBSCAN_PARTITIONS)) {
+        const cap = base.maxRecords === undefined ? undefined : base.maxRecords - jobRecords;
+        if (cap !== undefined && cap <= 0) break;
+        const scan = scanPartitionBatches(this.cluster, {
+          ...base,
+          maxRecords: cap,
+          partitions,
+          onRetry: ({ attempt, partitions: ids, reason }) =>
+            logger.info(`Retrying ${ids.length} partition(s) (attempt ${attempt}): ${reason}`),
+        });
+        for await (const batch of scan) {
+          for (const item of batch) {
+            if (item.kind === 'record') {
+              jobBytes += enc.writeRecord(item);
+              this.cursors.recordWritten(item.digest);
+              jobRecords++;
+              this.records++;
+              if (enc.length >= CHUNK_BYTES) await flush();
+            } else {
+              this.cursors.markDone(item.partitionId);
+            }
           }
+          this.bar?.update(this.totalRecords, this.bytes);
+          if (this.stopping) break;
         }
-        this.bar?.update(this.totalRecords, this.bytes);
         if (this.stopping) break;
       }
     } finally {

@@ -7,9 +7,13 @@ function pathOf(value: FileValue | undefined, option: string): string | undefine
   if (value === undefined) return undefined;
   if (value.kind === 'path') return value.path;
   // cluster-client's TLS layer reads files by path; a secret with the file content would need a temp file.
-  throw new RestoreError('UNSUPPORTED', `${option} given as a secret (file content) is not supported; give a path`, {
-    option,
-  });
+  throw new RestoreError(
+    'UNSUPPORTED',
+    `${option} given as a secret (file content) is not supported; give a path`,
+    {
+      option,
+    },
+  );
 }
 
 /** cluster-client settings from the parsed command line. */

@@ -12,7 +12,11 @@ export class RestoreError extends Error {
   readonly code: RestoreErrorCode;
   readonly option?: string;
   readonly file?: string;
-  constructor(code: RestoreErrorCode, message: string, where: { option?: string; file?: string; cause?: unknown } = {}) {
+  constructor(
+    code: RestoreErrorCode,
+    message: string,
+    where: { option?: string; file?: string; cause?: unknown } = {},
+  ) {
     super(message, where.cause === undefined ? undefined : { cause: where.cause });
     this.name = 'RestoreError';
     this.code = code;

@@ -17,7 +17,8 @@ export class RawByteCounter extends Transform {
 
 /** Where the restore reads from, as the official "from <...>" text. */
 export function inputDescription(o: AsrestoreOptions): string {
-  if (o.inputFile !== undefined) return o.inputFile === '-' || o.inputFile.startsWith('-:') ? '[stdin]' : o.inputFile;
+  if (o.inputFile !== undefined)
+    return o.inputFile === '-' || o.inputFile.startsWith('-:') ? '[stdin]' : o.inputFile;
   if (o.directory !== undefined) return o.directory;
   return (o.directoryList ?? []).join(',');
 }
@@ -47,7 +48,10 @@ export function listInputs(o: AsrestoreOptions, stdin?: Readable): Promise<Backu
 }
 
 /** The decryption key from -z/--encrypt and --encryption-key-file/-env, or undefined. */
-export function loadKey(o: AsrestoreOptions, env: Record<string, string | undefined>): Promise<EncryptionKey | undefined> {
+export function loadKey(
+  o: AsrestoreOptions,
+  env: Record<string, string | undefined>,
+): Promise<EncryptionKey | undefined> {
   const src = o.encryptionKey;
   return resolveEncryptionKey({
     encrypt: o.encrypt,

@@ -41,7 +41,15 @@ describe('command line', () => {
   });
 
   it('accepts --event-loops and the deprecated --retry-delay (with the official warning)', async () => {
-    const r = await run(['--validate', '-i', `${FIXTURES}test_backup_file.asb`, '--event-loops', '4', '--retry-delay', '10']);
+    const r = await run([
+      '--validate',
+      '-i',
+      `${FIXTURES}test_backup_file.asb`,
+      '--event-loops',
+      '4',
+      '--retry-delay',
+      '10',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('deprecated');
   });

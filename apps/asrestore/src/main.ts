@@ -31,7 +31,9 @@ export interface RestoreIo {
 
 function packageVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
     return pkg.version ?? '0.0.0';
   } catch {
     return '0.0.0';
@@ -56,7 +58,9 @@ export async function main(argv: readonly string[], io: Partial<RestoreIo> = {})
     else logger.info(n.message);
   }
   if (options.eventLoops !== 1) {
-    logger.verbose(`--event-loops ${options.eventLoops}: Node has one event loop; write concurrency is --max-async-batches`);
+    logger.verbose(
+      `--event-loops ${options.eventLoops}: Node has one event loop; write concurrency is --max-async-batches`,
+    );
   }
   const now = io.now ?? (() => new Date());
   const ctx = {

@@ -3,7 +3,11 @@
 // percentage line, and once more at the end with the machine SUMMARY. A TTY progress bar is
 // drawn in between when stderr is a terminal.
 import { formatEta, type Logger, type MachineWriter, type ProgressBar } from '@asbkit/cli-common';
-import { formatRestoreMachineSummary, formatRestoreProgress, type RestoreCounters } from '@asbkit/write-policy';
+import {
+  formatRestoreMachineSummary,
+  formatRestoreProgress,
+  type RestoreCounters,
+} from '@asbkit/write-policy';
 
 export interface ProgressOptions {
   counters: RestoreCounters;

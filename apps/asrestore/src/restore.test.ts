@@ -1,9 +1,9 @@
-import { copyFileSync, readFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import type { AsbRecord } from '@asbkit/asb-format';
 import { type Emulator, startEmulator } from '@asbkit/aerospike-emulator';
 import { compareRecords, readAllRecords } from '@asbkit/aerospike-emulator/test';
+import type { AsbRecord } from '@asbkit/asb-format';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   decodeFile,
@@ -44,8 +44,16 @@ function filesOf(dir: string): string[] {
 describe('official backups restore and read back equal', () => {
   const cases: { name: string; args: string[]; files: string[] }[] = [
     { name: 'full', args: ['-d', `${OFFICIAL}full`], files: filesOf(`${OFFICIAL}full`) },
-    { name: 'full-compact (-i)', args: ['-i', `${OFFICIAL}full-compact.asb`], files: [`${OFFICIAL}full-compact.asb`] },
-    { name: 'par4 (--parallel 4)', args: ['-d', `${OFFICIAL}par4`, '--parallel', '4'], files: filesOf(`${OFFICIAL}par4`) },
+    {
+      name: 'full-compact (-i)',
+      args: ['-i', `${OFFICIAL}full-compact.asb`],
+      files: [`${OFFICIAL}full-compact.asb`],
+    },
+    {
+      name: 'par4 (--parallel 4)',
+      args: ['-d', `${OFFICIAL}par4`, '--parallel', '4'],
+      files: filesOf(`${OFFICIAL}par4`),
+    },
     { name: 'plist', args: ['-d', `${OFFICIAL}plist`], files: filesOf(`${OFFICIAL}plist`) },
     { name: 'binlist', args: ['-d', `${OFFICIAL}binlist`], files: filesOf(`${OFFICIAL}binlist`) },
     { name: 'fexp (empty)', args: ['-d', `${OFFICIAL}fexp`], files: filesOf(`${OFFICIAL}fexp`) },
@@ -73,7 +81,11 @@ describe('official backups restore and read back equal', () => {
     const e = await emulator();
     const r = await run(['-h', e.hosts, '-d', `${OFFICIAL}full`]);
     expect(r.code).toBe(0);
-    expect([...e.state.sindexes.keys()].sort()).toEqual(['test/idx types s', 'test/idx_geo', 'test/idx_ttl_n']);
+    expect([...e.state.sindexes.keys()].sort()).toEqual([
+      'test/idx types s',
+      'test/idx_geo',
+      'test/idx_ttl_n',
+    ]);
     expect(e.state.udfs.get('capmod.lua')?.toString()).toContain('function hello');
     expect(r.lines).toContain('INF Restoring UDF file capmod.lua (size 50)');
     const again = await run(['-h', e.hosts, '-d', `${OFFICIAL}full`]);
@@ -109,7 +121,9 @@ describe('selection', () => {
     const e = await emulator();
     const r = await run(['-h', e.hosts, '-d', `${OFFICIAL}full`, '-n', 'bar']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/Invalid namespace test in backup record, expected: bar \(file .*test_00000\.asb, line \d+, col \d+\)/);
+    expect(r.stderr).toMatch(
+      /Invalid namespace test in backup record, expected: bar \(file .*test_00000\.asb, line \d+, col \d+\)/,
+    );
     expect(readAllRecords(e, 'test')).toHaveLength(0);
     expect(readAllRecords(e, 'bar')).toHaveLength(0);
     expect(e.state.udfs.size).toBe(0);
@@ -160,7 +174,7 @@ describe('selection', () => {
     const r = await run(['-h', e.hosts, '-d', `${OFFICIAL}full`, '-L', '-w', '-v']);
     expect(r.code, r.stderr).toBe(0);
     expect(e.state.sindexes.size).toBe(3);
-    const records = r.lines.findIndex((l) => l === 'INF Restoring records');
+    const records = r.lines.indexOf('INF Restoring records');
     const index = r.lines.findIndex((l) => l.startsWith('VER Restoring index'));
     expect(records).toBeGreaterThanOrEqual(0);
     expect(index).toBeGreaterThan(records);
@@ -178,12 +192,54 @@ describe('write policies (test_policy.py, spec §7.1)', () => {
     record('test', 'pol', 'key-1', { 'bin-1': 'a' }, { generation: 2 }),
     record('test', 'pol', 'key-2', { 'bin-1': 'a' }, { generation: 1 }),
   ];
-  const cases: { flags: string[]; key1: object; key2: object; existed: number; fresher: number; inserted: number }[] = [
-    { flags: [], key1: { 'bin-1': 'a', 'bin-2': 'b' }, key2: { 'bin-1': 'b', 'bin-2': 'b' }, inserted: 1, existed: 0, fresher: 1 },
-    { flags: ['-g'], key1: { 'bin-1': 'a', 'bin-2': 'b' }, key2: { 'bin-1': 'a', 'bin-2': 'b' }, inserted: 2, existed: 0, fresher: 0 },
-    { flags: ['-r'], key1: { 'bin-1': 'a' }, key2: { 'bin-1': 'b', 'bin-2': 'b' }, inserted: 1, existed: 0, fresher: 1 },
-    { flags: ['-r', '-g'], key1: { 'bin-1': 'a' }, key2: { 'bin-1': 'a' }, inserted: 2, existed: 0, fresher: 0 },
-    { flags: ['-u'], key1: { 'bin-1': 'b', 'bin-2': 'b' }, key2: { 'bin-1': 'b', 'bin-2': 'b' }, inserted: 0, existed: 2, fresher: 0 },
+  const cases: {
+    flags: string[];
+    key1: object;
+    key2: object;
+    existed: number;
+    fresher: number;
+    inserted: number;
+  }[] = [
+    {
+      flags: [],
+      key1: { 'bin-1': 'a', 'bin-2': 'b' },
+      key2: { 'bin-1': 'b', 'bin-2': 'b' },
+      inserted: 1,
+      existed: 0,
+      fresher: 1,
+    },
+    {
+      flags: ['-g'],
+      key1: { 'bin-1': 'a', 'bin-2': 'b' },
+      key2: { 'bin-1': 'a', 'bin-2': 'b' },
+      inserted: 2,
+      existed: 0,
+      fresher: 0,
+    },
+    {
+      flags: ['-r'],
+      key1: { 'bin-1': 'a' },
+      key2: { 'bin-1': 'b', 'bin-2': 'b' },
+      inserted: 1,
+      existed: 0,
+      fresher: 1,
+    },
+    {
+      flags: ['-r', '-g'],
+      key1: { 'bin-1': 'a' },
+      key2: { 'bin-1': 'a' },
+      inserted: 2,
+      existed: 0,
+      fresher: 0,
+    },
+    {
+      flags: ['-u'],
+      key1: { 'bin-1': 'b', 'bin-2': 'b' },
+      key2: { 'bin-1': 'b', 'bin-2': 'b' },
+      inserted: 0,
+      existed: 2,
+      fresher: 0,
+    },
   ];
   for (const mode of ['batch', 'single'] as const) {
     for (const c of cases) {
@@ -197,7 +253,12 @@ describe('write policies (test_policy.py, spec §7.1)', () => {
         expect(plainBins(byKey(stored, 'key-1'))).toEqual(c.key1);
         expect(plainBins(byKey(stored, 'key-2'))).toEqual(c.key2);
         const s = summaryOf(r.lines);
-        expect([s.inserted, s.existed, s.fresher, s.failed]).toEqual([c.inserted, c.existed, c.fresher, c.existed + c.fresher]);
+        expect([s.inserted, s.existed, s.fresher, s.failed]).toEqual([
+          c.inserted,
+          c.existed,
+          c.fresher,
+          c.existed + c.fresher,
+        ]);
       });
     }
   }
@@ -272,7 +333,11 @@ describe('errors never lose data silently', () => {
   });
 
   it('an ignorable record error fails the run without -K and is skipped with it', async () => {
-    const recs = [record('test', 's', 'a', { v: 1 }), record('test', 's', 'b', { v: 2 }), record('test', 's', 'c', { v: 3 })];
+    const recs = [
+      record('test', 's', 'a', { v: 1 }),
+      record('test', 's', 'b', { v: 2 }),
+      record('test', 's', 'c', { v: 3 }),
+    ];
     const file = writeBackup(tempDir(), 'rec.asb', 'test', recs);
     const bad = new Map([[recs[1]!.digest.toString('hex'), 13]]);
     const e = await emulator();
@@ -311,7 +376,10 @@ describe('errors never lose data silently', () => {
       delays.push(ms);
       if (delays.length === 2) e.clearFaults();
     };
-    const r = await run(['-h', e.hosts, '-i', file, '--disable-batch-writes', '--retry-scale-factor', '1000'], { sleep });
+    const r = await run(
+      ['-h', e.hosts, '-i', file, '--disable-batch-writes', '--retry-scale-factor', '1000'],
+      { sleep },
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('retries: 3');
     // Retry 1 is immediate (no sleep), then S, 2S.
@@ -360,17 +428,30 @@ describe('inputs and output', () => {
     const e = await emulator();
     const expected = liveRecords(await decodeFile(`${FIXTURES}generated/example_plain.asb`), Date.now());
     const r = await run([
-      '-h', e.hosts,
-      '-i', `${FIXTURES}generated/example_plain.zstd-aes256-multiframe.asb`,
-      '--compress', 'zstd', '--encrypt', 'aes256', '--encryption-key-file', `${FIXTURES}test_key.pem`,
+      '-h',
+      e.hosts,
+      '-i',
+      `${FIXTURES}generated/example_plain.zstd-aes256-multiframe.asb`,
+      '--compress',
+      'zstd',
+      '--encrypt',
+      'aes256',
+      '--encryption-key-file',
+      `${FIXTURES}test_key.pem`,
       // The example's NULL bin (a bin deletion on write) is refused by the emulator on a new record.
-      '-B', 'flag,age,ratio,full name,raw,items,attrs,loc,inf_bin,s',
+      '-B',
+      'flag,age,ratio,full name,raw,items,attrs,loc,inf_bin,s',
     ]);
     expect(r.code, r.stderr).toBe(0);
     expect(summaryOf(r.lines).inserted).toBe(expected.length);
     expect(e.state.sindexes.size).toBe(3);
     const want = expected.map((x) => ({ ...x, bins: x.bins.filter((b) => b.value !== null) }));
-    expect(compareRecords(want, readAllRecords(e, 'test'), { ignoreGeneration: true, voidTimeToleranceSeconds: 5 })).toEqual([]);
+    expect(
+      compareRecords(want, readAllRecords(e, 'test'), {
+        ignoreGeneration: true,
+        voidTimeToleranceSeconds: 5,
+      }),
+    ).toEqual([]);
   });
 
   it('reads the other compressed/encrypted fixtures (their one record has expired)', async () => {
@@ -392,9 +473,16 @@ describe('inputs and output', () => {
   it('a wrong key fails before anything is written', async () => {
     const e = await emulator();
     const r = await run([
-      '-h', e.hosts,
-      '-i', `${FIXTURES}generated/example_plain.zstd-aes256-multiframe.asb`,
-      '--compress', 'zstd', '--encrypt', 'aes256', '--encryption-key-file', `${FIXTURES}test_key2.pem`,
+      '-h',
+      e.hosts,
+      '-i',
+      `${FIXTURES}generated/example_plain.zstd-aes256-multiframe.asb`,
+      '--compress',
+      'zstd',
+      '--encrypt',
+      'aes256',
+      '--encryption-key-file',
+      `${FIXTURES}test_key2.pem`,
     ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/key/i);
@@ -446,8 +534,16 @@ describe('inputs and output', () => {
     const e = await emulator();
     const r = await run(['-h', e.hosts, '-d', `${OFFICIAL}plist`, '-s', 'types,ttl', '-B', 'n,s']);
     expect(r.code).toBe(0);
-    expect(r.lines[0]).toBe(`INF Starting restore to ${e.hosts} (bins: n,s, sets: types,ttl) from ${OFFICIAL}plist`);
-    expect(r.lines.some((l) => /^INF 1 UDF file\(s\), 3 secondary index\(es\), 41 record\(s\) \(\d+ rec\/s, \d+ KiB\/s, \d+ B\/rec, retries: 0\)$/.test(l))).toBe(true);
+    expect(r.lines[0]).toBe(
+      `INF Starting restore to ${e.hosts} (bins: n,s, sets: types,ttl) from ${OFFICIAL}plist`,
+    );
+    expect(
+      r.lines.some((l) =>
+        /^INF 1 UDF file\(s\), 3 secondary index\(es\), 41 record\(s\) \(\d+ rec\/s, \d+ KiB\/s, \d+ B\/rec, retries: 0\)$/.test(
+          l,
+        ),
+      ),
+    ).toBe(true);
     expect(r.stderr).toMatch(/^\d{4}-\d{2}-\d{2} \d{1,2}:\d{2}:\d{2} (GMT|UTC) \[INF\] \[[\s\d]+\]/);
   });
 });

@@ -6,8 +6,9 @@
 // file, line and column and nothing of it — or of any other file — is written. Stdin cannot be
 // read twice; there a record is sent only once it parsed completely, and the run stops at the
 // first bad entity (records before it may already be written, as with the official tool).
-import { setTimeout as sleepMs } from 'node:timers/promises';
+
 import type { Readable } from 'node:stream';
+import { setTimeout as sleepMs } from 'node:timers/promises';
 import {
   type AsbDecodeOptions,
   type AsbEntry,
@@ -82,7 +83,8 @@ function recordWhere(record: WriteRecord): string {
 /** Logs a parse error the official way (message, then the file and line). */
 function logParseError(logger: Logger, err: unknown, path: string): void {
   logger.error(describeError(err));
-  if (err instanceof AsbParseError) logger.error(`Error while parsing backup file ${path} (line ${err.line})`);
+  if (err instanceof AsbParseError)
+    logger.error(`Error while parsing backup file ${path} (line ${err.line})`);
 }
 
 /** `--validate`: parse everything, connect to nothing. */
@@ -164,7 +166,8 @@ class RestoreRun {
       extraTtl: o.extraTtl,
     });
     // The official limiter only runs when both -N values are set.
-    this.throttle = o.bandwidth > 0 && o.tps > 0 ? new RestoreThrottle(o.bandwidth / 1048576, o.tps) : undefined;
+    this.throttle =
+      o.bandwidth > 0 && o.tps > 0 ? new RestoreThrottle(o.bandwidth / 1048576, o.tps) : undefined;
     this.setList = o.setList ? new Set(o.setList) : undefined;
   }
 
@@ -209,7 +212,11 @@ class RestoreRun {
       onGroupError: async (f) => {
         if (this.failed) return 'drop';
         const kind = this.writer.usesBatchWrites === false ? 'key-put' : 'batch-write';
-        if (f.error === undefined && f.resultCode !== undefined && classifyCallResult(f.resultCode) !== 'retry') {
+        if (
+          f.error === undefined &&
+          f.resultCode !== undefined &&
+          classifyCallResult(f.resultCode) !== 'retry'
+        ) {
           throw new RestoreError('WRITE', fatalCallMessage(f.resultCode, resultCodeName(f.resultCode)));
         }
         const schedule = new RetrySchedule(o.retryScaleFactorUs, o.maxRetries);
@@ -236,7 +243,9 @@ class RestoreRun {
     const outcome = classifyRecordResult(code);
     if (this.counters.countOutcome(outcome, this.options.ignoreRecordError)) {
       if (outcome === 'ignorable') {
-        this.logger.verbose(`Ignoring record error - code ${code} (${resultCodeName(code)}) at ${recordWhere(record)}`);
+        this.logger.verbose(
+          `Ignoring record error - code ${code} (${resultCodeName(code)}) at ${recordWhere(record)}`,
+        );
       }
       return false;
     }
@@ -282,7 +291,10 @@ class RestoreRun {
     try {
       outcome = await ensureSindex(this.cluster, index, { build: this.build, sleep: (ms) => this.sleep(ms) });
     } catch (err) {
-      throw new RestoreError('METADATA', `Error while restoring secondary index ${where}: ${describeError(err)}`);
+      throw new RestoreError(
+        'METADATA',
+        `Error while restoring secondary index ${where}: ${describeError(err)}`,
+      );
     }
     if (outcome === 'matched') this.matchedIndexes++;
     else if (outcome === 'mismatched') this.mismatchedIndexes++;
@@ -387,13 +399,18 @@ export async function runRestore(ctx: RestoreContext): Promise<number> {
   const { options: o, logger } = ctx;
   const bins = o.binList ? o.binList.join(',') : '[all]';
   const sets = o.setList ? o.setList.join(',') : '[all]';
-  logger.info(`Starting restore to ${o.cluster.host} (bins: ${bins}, sets: ${sets}) from ${inputDescription(o)}`);
+  logger.info(
+    `Starting restore to ${o.cluster.host} (bins: ${bins}, sets: ${sets}) from ${inputDescription(o)}`,
+  );
   let machine: MachineWriter | undefined;
   if (o.machine !== undefined) {
     try {
       machine = MachineWriter.open(o.machine);
     } catch (err) {
-      logger.errorCode(`Error while opening machine-readable file ${o.machine}`, err as NodeJS.ErrnoException);
+      logger.errorCode(
+        `Error while opening machine-readable file ${o.machine}`,
+        err as NodeJS.ErrnoException,
+      );
       return 1;
     }
   }
@@ -442,7 +459,10 @@ async function restoreWithMachine(ctx: RestoreContext, machine: MachineWriter | 
     cluster.close();
   }
   if (run.error !== undefined) {
-    if (!(run.error instanceof Reported) && !(run.error instanceof RestoreError && run.error.code === 'INTERRUPTED')) {
+    if (
+      !(run.error instanceof Reported) &&
+      !(run.error instanceof RestoreError && run.error.code === 'INTERRUPTED')
+    ) {
       logger.error(describeError(run.error));
     }
     return 1;

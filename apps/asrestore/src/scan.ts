@@ -2,12 +2,7 @@
 // its secondary indexes and UDF modules. A restore runs it over every file before writing
 // anything, so a corrupt file is found before any of its records reach the cluster.
 import type { Readable } from 'node:stream';
-import {
-  type AsbDecodeOptions,
-  AsbDecoder,
-  type SecondaryIndex,
-  type UdfModule,
-} from '@asbkit/asb-format';
+import { type AsbDecodeOptions, AsbDecoder, type SecondaryIndex, type UdfModule } from '@asbkit/asb-format';
 
 /** The decoder in validation mode: values are checked, records are not built, globals are. */
 class CheckingDecoder extends AsbDecoder {

@@ -1,12 +1,19 @@
 // Test helpers: run main() in-process with captured output and no config files.
-import { Readable } from 'node:stream';
-import { main, type RestoreIo } from './main.js';
-import { createReadStream } from 'node:fs';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+
+import { createReadStream, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AsbEncoder, type AsbEntry, type AsbRecord, CITRUSLEAF_EPOCH, decodeAsb, ParticleType } from '@asbkit/asb-format';
+import { Readable } from 'node:stream';
+import {
+  AsbEncoder,
+  type AsbEntry,
+  type AsbRecord,
+  CITRUSLEAF_EPOCH,
+  decodeAsb,
+  ParticleType,
+} from '@asbkit/asb-format';
 import { computeDigest } from '@asbkit/partition-filters';
+import { main, type RestoreIo } from './main.js';
 
 export const FIXTURES = new URL('../../../../shared/fixtures/', import.meta.url).pathname;
 
@@ -76,7 +83,6 @@ export function recordsOf(lines: string[]): number {
   if (!last) throw new Error('no records line');
   return Number(re.exec(last)![1]);
 }
-
 
 /** Every entry of a plain `.asb` file. */
 export async function decodeFile(path: string): Promise<AsbEntry[]> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RestoreCounters } from './counters.js';
+import { ServerResultCode, serverResultCodeName } from './server-codes.js';
 import {
   classifyCallResult,
   classifyRecordResult,
@@ -55,5 +56,18 @@ describe('classifyRecordResult', () => {
     expect(c.countOutcome(classifyRecordResult(13), true)).toBe(true);
     expect(c.countOutcome(classifyRecordResult(9), true)).toBe(false);
     expect(c.errIgnored).toBe(2);
+  });
+});
+
+describe('ServerResultCode', () => {
+  it('gives every server-side ResultCode alias the value of its wire name', () => {
+    expect(serverResultCodeName(ResultCode.RECORD_EXISTS)).toBe('KEY_EXISTS');
+    expect(serverResultCodeName(ResultCode.GENERATION)).toBe('GENERATION_ERROR');
+    expect(serverResultCodeName(ResultCode.BIN_NAME)).toBe('BIN_NAME_TOO_LONG');
+    for (const [name, code] of Object.entries(ResultCode)) {
+      if (code >= 0) expect(serverResultCodeName(code), name).not.toMatch(/^RESULT_CODE_/);
+    }
+    expect(ServerResultCode.BATCH_DISABLED).toBe(150);
+    expect(serverResultCodeName(999)).toBe('RESULT_CODE_999');
   });
 });

@@ -1,9 +1,6 @@
 // Internal authentication (admin protocol) and TLS, as the clients use them.
 
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
 import { connect as tlsConnect } from 'node:tls';
 import {
   decodeAdminMessage,
@@ -14,6 +11,7 @@ import {
   PROTO_HEADER_SIZE,
   readProtoHeader,
 } from '@asbkit/cluster-client/wire';
+import { generateTestCerts, type TestCerts } from '@asbkit/cluster-client/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentialOf } from './auth.js';
 import { type Emulator, startEmulator } from './emulator.js';
@@ -87,51 +85,26 @@ describe('internal authentication', () => {
 });
 
 describe('TLS', () => {
-  let dir: string;
+  let certs: TestCerts;
   let emulator: Emulator;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'emu-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=DNS:localhost,IP:127.0.0.1',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
+    certs = generateTestCerts('localhost');
     emulator = await startEmulator({
       nodes: 2,
-      tls: {
-        key: readFileSync(join(dir, 'key.pem')),
-        cert: readFileSync(join(dir, 'cert.pem')),
-        name: 'localhost',
-      },
+      tls: { key: readFileSync(certs.serverKey), cert: readFileSync(certs.serverCert), name: 'localhost' },
       log: () => {},
     });
   });
   afterAll(async () => {
     await emulator.stop();
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(certs.dir, { recursive: true, force: true });
   });
 
   it('serves info over TLS verified against the test CA and advertises TLS peers', async () => {
     const socket = tlsConnect({
       host: '127.0.0.1',
       port: emulator.nodes[0].port,
-      ca: readFileSync(join(dir, 'cert.pem')),
+      ca: readFileSync(certs.caFile),
       servername: 'localhost',
     });
     await new Promise<void>((resolve, reject) => socket.once('secureConnect', resolve).once('error', reject));
@@ -153,17 +126,24 @@ describe('TLS', () => {
   });
 
   it('demands a client certificate signed by the given CA with requestCert (mutual TLS)', async () => {
-    const cert = readFileSync(join(dir, 'cert.pem'));
-    const key = readFileSync(join(dir, 'key.pem'));
-    const mutual = await startEmulator({ tls: { key, cert, ca: cert, requestCert: true }, log: () => {} });
+    const ca = readFileSync(certs.caFile);
+    const mutual = await startEmulator({
+      tls: { key: readFileSync(certs.serverKey), cert: readFileSync(certs.serverCert), ca, requestCert: true },
+      log: () => {},
+    });
+    const client = {
+      key: readFileSync(certs.clientKey),
+      passphrase: certs.clientKeyPassword,
+      cert: readFileSync(certs.clientCert),
+    };
     const attempt = (withCert: boolean) =>
       new Promise<string>((resolve) => {
         const socket = tlsConnect({
           host: '127.0.0.1',
           port: mutual.nodes[0].port,
-          ca: cert,
+          ca,
           servername: 'localhost',
-          ...(withCert ? { key, cert } : {}),
+          ...(withCert ? client : {}),
         });
         socket.once('error', (err) => resolve(`error: ${err.message}`));
         socket.once('close', () => resolve('closed'));

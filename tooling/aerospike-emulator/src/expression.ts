@@ -4,30 +4,13 @@
 // time with an ExpressionError, which the query handler turns into result code 4.
 
 import { CITRUSLEAF_EPOCH } from '@asbkit/asb-format';
+import { ExpOp, ExpType } from '@asbkit/cluster-client/wire';
 import { type MsgpackValue, readMsgpack } from './msgpack-reader.js';
 import { citrusleafNow, type StoredRecord } from './record.js';
 
-export const ExpOp = {
-  EQ: 1,
-  NE: 2,
-  GT: 3,
-  GE: 4,
-  LT: 5,
-  LE: 6,
-  AND: 16,
-  OR: 17,
-  NOT: 18,
-  LAST_UPDATE: 66,
-  SINCE_UPDATE: 67,
-  VOID_TIME: 68,
-  TTL: 69,
-  SET_NAME: 70,
-  KEY_EXISTS: 71,
-  BIN: 81,
-} as const;
+// Opcodes and BIN result types come from the client's codec, so both sides agree by construction.
+export { ExpOp };
 
-/** Expression result types used by BIN (wire-protocol §10.1). */
-const ExpType = { BOOL: 1, INT: 2, STR: 3, BLOB: 6, FLOAT: 7 } as const;
 
 export class ExpressionError extends Error {
   readonly code = 'EMULATOR_EXPRESSION';

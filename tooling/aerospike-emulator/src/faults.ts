@@ -1,6 +1,8 @@
 // Fault switches the tests flip on a running emulator. Every switch is cluster-wide unless it
 // names a node; `clearFaults()` turns them all off again.
 
+import { ResultCode as W } from '@asbkit/cluster-client/wire';
+
 export interface FaultSwitches {
   /**
    * Close the connection of a partition query after this many records were sent on it: every
@@ -23,24 +25,25 @@ export interface FaultSwitches {
   oldServerNoBatchWrites?: boolean;
 }
 
+/** The result codes the emulator answers with, under its short names (values from the wire table). */
 export const ResultCode = {
-  OK: 0,
-  SERVER_ERROR: 1,
-  KEY_NOT_FOUND: 2,
-  GENERATION_ERROR: 3,
-  PARAMETER: 4,
-  KEY_EXISTS: 5,
-  UNAVAILABLE: 11,
-  UNSUPPORTED_FEATURE: 16,
-  KEY_MISMATCH: 19,
-  NAMESPACE_NOT_FOUND: 20,
-  BIN_NAME: 21,
-  ENTERPRISE_ONLY: 25,
-  SECURITY_NOT_SUPPORTED: 51,
-  INVALID_USER: 60,
-  INVALID_PASSWORD: 62,
-  INVALID_CREDENTIAL: 65,
-  EXPIRED_SESSION: 66,
-  NOT_AUTHENTICATED: 80,
-  BATCH_DISABLED: 150,
+  OK: W.OK,
+  SERVER_ERROR: W.SERVER_ERROR,
+  KEY_NOT_FOUND: W.KEY_NOT_FOUND,
+  GENERATION_ERROR: W.GENERATION_ERROR,
+  PARAMETER: W.PARAMETER_ERROR,
+  KEY_EXISTS: W.KEY_EXISTS,
+  UNAVAILABLE: W.PARTITION_UNAVAILABLE,
+  UNSUPPORTED_FEATURE: W.UNSUPPORTED_FEATURE,
+  KEY_MISMATCH: W.KEY_MISMATCH,
+  NAMESPACE_NOT_FOUND: W.INVALID_NAMESPACE,
+  BIN_NAME: W.BIN_NAME_TOO_LONG,
+  ENTERPRISE_ONLY: W.ENTERPRISE_ONLY,
+  SECURITY_NOT_SUPPORTED: W.SECURITY_NOT_SUPPORTED,
+  INVALID_USER: W.INVALID_USER,
+  INVALID_PASSWORD: W.INVALID_PASSWORD,
+  INVALID_CREDENTIAL: W.INVALID_CREDENTIAL,
+  EXPIRED_SESSION: W.EXPIRED_SESSION,
+  NOT_AUTHENTICATED: W.NOT_AUTHENTICATED,
+  BATCH_DISABLED: W.BATCH_DISABLED,
 } as const;

@@ -11,7 +11,7 @@ import type { Node } from '../net/node.js';
 import { backupFilter } from '../wire/expression.js';
 import { ProtoType } from '../wire/proto.js';
 import { encodePartitionQuery } from '../wire/query.js';
-import { RecordReplyDecoder, type RecordReplyItem } from '../wire/record-reply.js';
+import { partitionIdOfDigest, RecordReplyDecoder, type RecordReplyItem } from '../wire/record-reply.js';
 import { ResultCode, resultCodeName, ServerResultError } from '../wire/result-code.js';
 
 export interface PartitionStart {
@@ -297,8 +297,7 @@ async function* scanNode(
       const items: ScanItem[] = [];
       for (const it of raw) {
         if (it.kind === 'record') {
-          const d = it.digest;
-          const p = byId[(d[0] | (d[1] << 8)) & 0x0fff];
+          const p = byId[partitionIdOfDigest(it.digest)];
           if (p) p.lastDigest = it.digest;
           records++;
           items.push(it);
