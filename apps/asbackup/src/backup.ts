@@ -5,15 +5,27 @@ import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { AsbEncoder, escapeAsbName, type SecondaryIndex, type UdfModule } from '@asbkit/asb-format';
 import { type AsbackupOptions, type Logger, MachineWriter, ProgressBar } from '@asbkit/cli-common';
-import { type Cluster, listSindexes, type PartitionStart, type ScanJob, scanPartitionBatches } from '@asbkit/cluster-client';
-import { type AesCtrEncryptor, createWriteTransforms, type EncryptionKey, resolveEncryptionKey } from '@asbkit/crypto-stream';
+import {
+  type Cluster,
+  listSindexes,
+  type PartitionStart,
+  parseHosts,
+  type ScanJob,
+  scanPartitionBatches,
+} from '@asbkit/cluster-client';
+import {
+  type AesCtrEncryptor,
+  createWriteTransforms,
+  type EncryptionKey,
+  resolveEncryptionKey,
+} from '@asbkit/crypto-stream';
 import {
   allPartitions,
   describeFilter,
   filtersForNodes,
   type NodeSpec,
-  type PartitionFilter,
   PartitionCursors,
+  type PartitionFilter,
   parseAfterDigest,
   parseNodeList,
   parsePartitionList,
@@ -30,8 +42,15 @@ import {
   resolveStateFilePath,
 } from '@asbkit/storage';
 import { RateLimiter } from '@asbkit/write-policy';
-import { BackupSetupError, connectCluster, countRecords, fetchUdfs, nodesOfList, partitionMasters } from './cluster.js';
-import { SizeSampler, estimatedFileSize, upperRecordSize } from './estimate-math.js';
+import {
+  BackupSetupError,
+  connectCluster,
+  countRecords,
+  fetchUdfs,
+  nodesOfList,
+  partitionMasters,
+} from './cluster.js';
+import { estimatedFileSize, SizeSampler, upperRecordSize } from './estimate-math.js';
 import { formatLocalTime, formatNanos, joinSets, nodeRow } from './format.js';
 import { type BackupState, loadState, saveState } from './state.js';
 
@@ -92,8 +111,14 @@ export async function runBackup(ctx: RunContext): Promise<number> {
 
   const key = await resolveEncryptionKey({
     encrypt: o.encrypt,
-    encryptionKeyFile: o.encryptionKey?.kind === 'file' && o.encryptionKey.file.kind === 'path' ? o.encryptionKey.file.path : undefined,
-    encryptionKeyPem: o.encryptionKey?.kind === 'file' && o.encryptionKey.file.kind === 'content' ? o.encryptionKey.file.data : undefined,
+    encryptionKeyFile:
+      o.encryptionKey?.kind === 'file' && o.encryptionKey.file.kind === 'path'
+        ? o.encryptionKey.file.path
+        : undefined,
+    encryptionKeyPem:
+      o.encryptionKey?.kind === 'file' && o.encryptionKey.file.kind === 'content'
+        ? o.encryptionKey.file.data
+        : undefined,
     encryptionKeyEnv: o.encryptionKey?.kind === 'env' ? o.encryptionKey.name : undefined,
     env: ctx.env as NodeJS.ProcessEnv,
   });
@@ -102,7 +127,10 @@ export async function runBackup(ctx: RunContext): Promise<number> {
   if (o.continueFrom !== undefined) {
     saved = await loadState(o.continueFrom);
     if (saved.namespace !== namespace) {
-      throw new BackupSetupError('RESUME_MISMATCH', `The state file ${o.continueFrom} is for namespace ${saved.namespace}, not ${namespace}`);
+      throw new BackupSetupError(
+        'RESUME_MISMATCH',
+        `The state file ${o.continueFrom} is for namespace ${saved.namespace}, not ${namespace}`,
+      );
     }
     logger.info(`Resuming backup from ${o.continueFrom}`);
   }
@@ -110,7 +138,13 @@ export async function runBackup(ctx: RunContext): Promise<number> {
     logger.verbose(`--prefer-racks ${o.preferRacks}: partition scans always go to the master replica`);
   }
 
-  const target = o.estimate ? '[none]' : o.outputFile !== undefined ? (isStdPath(o.outputFile) ? '[stdout]' : o.outputFile) : o.directory!;
+  const target = o.estimate
+    ? '[none]'
+    : o.outputFile !== undefined
+      ? isStdPath(o.outputFile)
+        ? '[stdout]'
+        : o.outputFile
+      : o.directory!;
   logger.info(
     `Starting backup of ${o.nodeList ?? o.cluster.host} (namespace: ${namespace}, set: [${o.sets.length > 0 ? joinSets(o.sets) : 'all'}], ` +
       `bins: ${o.binList ? o.binList.join(',') : '[all]'}, after: ${formatNanos(o.modifiedAfter)}, before: ${formatNanos(o.modifiedBefore)}, ` +
@@ -121,19 +155,21 @@ export async function runBackup(ctx: RunContext): Promise<number> {
   try {
     cluster = await connectCluster(o, nodeSpecs?.[0]);
   } catch (err) {
-    logger.error(`Error while connecting to ${o.nodeList ?? o.cluster.host}: ${(err as Error).message}`);
+    logger.error(`Error while connecting to ${seedName(o, nodeSpecs?.[0])} - ${(err as Error).message}`);
     throw new Reported();
   }
   try {
     if (!cluster.namespaces.includes(namespace)) {
       throw new BackupSetupError('NAMESPACE', `Namespace ${namespace} does not exist`);
     }
-    if (nodeSpecs) filters = filtersForNodes(partitionMasters(cluster, namespace), nodesOfList(cluster, nodeSpecs));
+    if (nodeSpecs)
+      filters = filtersForNodes(partitionMasters(cluster, namespace), nodesOfList(cluster, nodeSpecs));
 
     const counts = await countRecords(cluster, namespace, o.sets);
     logger.info(`Processing ${counts.perNode.length} node(s)`);
     logger.info(nodeRow('Node ID', 'Objects', 'Replication'));
-    for (const n of counts.perNode) logger.info(nodeRow(n.node.name, String(n.objects), String(n.replication)));
+    for (const n of counts.perNode)
+      logger.info(nodeRow(n.node.name, String(n.objects), String(n.replication)));
     let estimateTotal = counts.total;
     if (o.sets.length === 0) logger.info(`Namespace ${namespace} contains ${estimateTotal} record(s)`);
     else if (o.sets.length === 1) logger.info(`Set ${o.sets[0]} contains ${estimateTotal} record(s)`);
@@ -147,10 +183,23 @@ export async function runBackup(ctx: RunContext): Promise<number> {
   }
 }
 
+/** `host:port` of the first seed, as the official connect error names it. */
+function seedName(o: AsbackupOptions, first: NodeSpec | undefined): string {
+  if (first) return `${first.address}:${first.port}`;
+  try {
+    const seed = parseHosts(o.cluster.host, o.cluster.port)[0];
+    return seed ? `${seed.host}:${seed.port}` : o.cluster.host;
+  } catch {
+    return o.cluster.host;
+  }
+}
+
 function s3Of(o: AsbackupOptions) {
   return {
     region: o.s3.region,
-    profile: o.s3.profile,
+    // An explicit profile turns off the SDK's environment credentials; "default" is the
+    // official default, so only a profile the user chose is passed on.
+    profile: o.s3.profile === 'default' ? undefined : o.s3.profile,
     endpointOverride: o.s3.endpointOverride,
     minPartSizeMiB: o.s3MinPartSize > 0 ? o.s3MinPartSize / MIB : undefined,
     maxAsyncUploads: o.s3MaxAsyncUploads,
@@ -161,7 +210,8 @@ function s3Of(o: AsbackupOptions) {
 }
 
 function storageLog(logger: Logger) {
-  return (level: 'info' | 'verbose', message: string) => (level === 'info' ? logger.info(message) : logger.verbose(message));
+  return (level: 'info' | 'verbose', message: string) =>
+    level === 'info' ? logger.info(message) : logger.verbose(message);
 }
 
 /** The scan settings shared by every job, from the selection options. */
@@ -172,7 +222,8 @@ function baseScanJob(o: AsbackupOptions, threads: number, jobs: number): Omit<Sc
     binNames: o.binList,
     noBins: o.noBins,
     maxRecords: o.maxRecords > 0 ? Math.ceil(o.maxRecords / jobs) : undefined,
-    recordsPerSecond: o.recordsPerSecond > 0 ? Math.max(1, Math.floor(o.recordsPerSecond / threads)) : undefined,
+    recordsPerSecond:
+      o.recordsPerSecond > 0 ? Math.max(1, Math.floor(o.recordsPerSecond / threads)) : undefined,
     filterExpression: o.filterExp !== undefined ? Buffer.from(o.filterExp, 'base64') : undefined,
     modifiedAfter: o.modifiedAfter,
     modifiedBefore: o.modifiedBefore,
@@ -189,10 +240,30 @@ function partitionStarts(f: PartitionFilter): PartitionStart[] {
   return Array.from({ length: f.count }, (_, i) => ({ partitionId: f.begin + i }));
 }
 
-/** After a SIGKILL: drop unfinished `.part` files and files a killed resumed run created. */
-async function cleanDirectoryForResume(dir: string, prefix: string, fileCount: number, logger: Logger): Promise<void> {
+/**
+ * Checks that the directory holds every file the state counts (else nothing is touched), then
+ * drops what a SIGKILLed run left: `.part` files and files numbered from the saved count on.
+ */
+async function cleanDirectoryForResume(
+  dir: string,
+  prefix: string,
+  fileCount: number,
+  logger: Logger,
+): Promise<void> {
   const names = await readdir(dir).catch(() => [] as string[]);
   const re = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}_(\\d+)\\.asb$`);
+  const numbers = new Set(
+    names
+      .map((name) => re.exec(name)?.[1])
+      .filter((m) => m !== undefined)
+      .map(Number),
+  );
+  for (let i = 0; i < fileCount; i++) {
+    if (!numbers.has(i)) {
+      const missing = join(dir, `${prefix}_${String(i).padStart(5, '0')}.asb`);
+      throw new BackupSetupError('RESUME_MISMATCH', `Backup file ${missing} of the saved state is missing`);
+    }
+  }
   for (const name of names) {
     const m = re.exec(name);
     if (name.endsWith('.asb.part') || (m && Number(m[1]) >= fileCount)) {
@@ -205,7 +276,11 @@ async function cleanDirectoryForResume(dir: string, prefix: string, fileCount: n
 /** After a SIGKILL while appending: put the output file back to its saved length. */
 async function repairSingleFileForResume(path: string, savedBytes: number, logger: Logger): Promise<void> {
   const partial = `${path}.part`;
-  const exists = async (p: string) => stat(p).then(() => true, () => false);
+  const exists = async (p: string) =>
+    stat(p).then(
+      () => true,
+      () => false,
+    );
   if (!(await exists(path)) && (await exists(partial))) {
     logger.info(`Restoring ${path} from ${partial} to its saved length ${savedBytes}`);
     await truncate(partial, savedBytes);
@@ -221,6 +296,8 @@ class BackupRun {
   private readonly headered = new WeakSet<BackupFileWriter>();
   private lastEncryptor: AesCtrEncryptor | undefined;
   private reopenedBytes = 0;
+  /** Bytes of files already closed (they leave `files`). */
+  private closedBytes = 0;
   private sink: BackupSink | undefined;
   private shared: BackupFileWriter | undefined;
   private limiter: RateLimiter | undefined;
@@ -248,9 +325,18 @@ class BackupRun {
 
   /** Bytes in the output after compression/encryption, this run and before. */
   private get bytes(): number {
-    let sum = (this.saved?.bytes ?? 0) - this.reopenedBytes;
+    let sum = (this.saved?.bytes ?? 0) - this.reopenedBytes + this.closedBytes;
     for (const f of this.files) sum += f.fileBytes;
     return sum;
+  }
+
+  /** Moves finished files out of `files`, keeping their byte counts. */
+  private settle(): void {
+    for (const f of this.files) {
+      if (!f.finished) continue;
+      this.closedBytes += f.fileBytes;
+      this.files.delete(f);
+    }
   }
 
   private get totalRecords(): number {
@@ -258,7 +344,7 @@ class BackupRun {
   }
 
   async run(): Promise<number> {
-    const { o, logger, saved } = this;
+    const { o, saved } = this;
     if (saved) {
       const list = resumeFilters(saved.cursors, this.filters, o.nodeList !== undefined);
       this.filters = list;
@@ -335,9 +421,10 @@ class BackupRun {
       const all = await listSindexes(this.cluster, o.namespace!);
       this.indexCount = all.length;
       indexes = o.sets.length > 0 ? all.filter((i) => o.sets.includes(i.set)) : all;
-      if (indexes.length === 0) logger.info('No secondary indexes');
-      else logger.info(`Backing up ${indexes.length} secondary index(es)`);
-      if (indexes.length < all.length) logger.info(`Skipped ${all.length - indexes.length} index(es) with unwanted set(s)`);
+      if (all.length === 0) logger.info('No secondary indexes');
+      else logger.info(`Backing up ${all.length} secondary index(es)`);
+      if (indexes.length < all.length)
+        logger.info(`Skipped ${all.length - indexes.length} index(es) with unwanted set(s)`);
     }
     let udfs: UdfModule[] = [];
     if (!o.noUdfs) {
@@ -362,7 +449,9 @@ class BackupRun {
   }
 
   /** The first file gets `# first-file` and the globals before any job's records. */
-  private async writeFirstFile(globals: { indexes: SecondaryIndex[]; udfs: UdfModule[] } | undefined): Promise<void> {
+  private async writeFirstFile(
+    globals: { indexes: SecondaryIndex[]; udfs: UdfModule[] } | undefined,
+  ): Promise<void> {
     if (!globals) return;
     const file = this.shared ?? (await this.sink!.acquire());
     this.files.add(file);
@@ -385,7 +474,11 @@ class BackupRun {
     const { o, logger } = this;
     const plan = splitForParallel(this.filters, o.parallel);
     if (plan.warning) logger.info(plan.warning);
-    const base = baseScanJob(o, plan.threads, plan.jobs.length);
+    // A resumed run only backs up what the saved one left of --max-records.
+    const maxRecords =
+      o.maxRecords > 0 && this.saved ? Math.max(o.maxRecords - this.saved.records, 0) : o.maxRecords;
+    if (o.maxRecords > 0 && maxRecords === 0) return;
+    const base = baseScanJob({ ...o, maxRecords }, plan.threads, plan.jobs.length);
     const queue = [...plan.jobs];
     this.scanStarted = true;
     const progress = this.startProgress();
@@ -420,6 +513,7 @@ class BackupRun {
       if (enc.length === 0) return;
       if (limit > 0 && file.fileBytes >= limit) {
         await this.sink!.closeFile(file);
+        this.settle();
         file = await this.acquire();
       }
       await this.write(file, enc.takeChunk());
@@ -458,11 +552,14 @@ class BackupRun {
         await flush();
       } finally {
         if (directoryMode) await this.sink!.release(file);
+        this.settle();
       }
     }
     const per = jobRecords > 0 ? Math.floor(jobBytes / jobRecords) : 0;
-    if (this.stopping) logger.info(`Backup of ${desc} interrupted, records: ${jobRecords}, size: ${jobBytes} (~${per} B/rec)`);
-    else logger.info(`Completed backup for ${desc}, records: ${jobRecords}, size: ${jobBytes} (~${per} B/rec)`);
+    if (this.stopping)
+      logger.info(`Backup of ${desc} interrupted, records: ${jobRecords}, size: ${jobBytes} (~${per} B/rec)`);
+    else
+      logger.info(`Completed backup for ${desc}, records: ${jobRecords}, size: ${jobBytes} (~${per} B/rec)`);
   }
 
   private bar: ProgressBar | undefined;
@@ -472,7 +569,11 @@ class BackupRun {
     const { o, logger } = this;
     const machine = o.machine !== undefined ? MachineWriter.open(o.machine) : undefined;
     this.machine = machine;
-    this.bar = new ProgressBar({ stream: this.ctx.stderr, env: this.ctx.env, totalRecords: this.estimateTotal });
+    this.bar = new ProgressBar({
+      stream: this.ctx.stderr,
+      env: this.ctx.env,
+      totalRecords: this.estimateTotal,
+    });
     const start = performance.now();
     const startRecords = this.records;
     const fraction = () => (this.estimateTotal > 0 ? this.totalRecords / this.estimateTotal : -1);
@@ -524,7 +625,8 @@ class BackupRun {
     this.logger.info(
       `Backed up ${records} record(s), ${this.indexCount} secondary index(es), ${this.udfCount} UDF file(s), ${bytes} byte(s) in total (~${records > 0 ? Math.floor(bytes / records) : 0} B/rec)`,
     );
-    const machine = this.machine ?? (this.o.machine !== undefined ? MachineWriter.open(this.o.machine) : undefined);
+    const machine =
+      this.machine ?? (this.o.machine !== undefined ? MachineWriter.open(this.o.machine) : undefined);
     machine?.backupSummary({ records, indexes: this.indexCount, udfs: this.udfCount, bytes });
     machine?.close();
   }
@@ -543,7 +645,8 @@ class BackupRun {
     if (!this.sink) return 1;
     if (!this.scanStarted) {
       await this.sink.abort();
-      if (this.stopping === 'interrupt') logger.error('Backup interrupted before it started, no backup state saved');
+      if (this.stopping === 'interrupt')
+        logger.error('Backup interrupted before it started, no backup state saved');
       return 1;
     }
     try {
@@ -632,14 +735,19 @@ async function runEstimate(
   const file = await sink.acquire();
   const enc = new AsbEncoder({ compact: o.compact });
   let headerBytes = enc.writeHeader({ namespace: escapeAsbName(o.namespace!), firstFile: true });
-  if (!o.noIndexes) for (const idx of await listSindexes(cluster, o.namespace!)) headerBytes += enc.writeSecondaryIndex(idx);
+  if (!o.noIndexes)
+    for (const idx of await listSindexes(cluster, o.namespace!)) headerBytes += enc.writeSecondaryIndex(idx);
   if (!o.noUdfs) for (const udf of await fetchUdfs(cluster)) headerBytes += enc.writeUdf(udf);
   await file.write(enc.takeChunk());
   const sampler = new SizeSampler();
   const base = baseScanJob({ ...o, maxRecords: 0 }, 1, 1);
   const partitions = filters.flatMap(partitionStarts);
   let samples = 0;
-  for await (const batch of scanPartitionBatches(cluster, { ...base, partitions, maxRecords: o.estimateSamples })) {
+  for await (const batch of scanPartitionBatches(cluster, {
+    ...base,
+    partitions,
+    maxRecords: o.estimateSamples,
+  })) {
     for (const item of batch) {
       if (item.kind !== 'record' || samples >= o.estimateSamples) continue;
       sampler.add(enc.writeRecord(item));
@@ -676,7 +784,11 @@ async function runEstimate(
 function formatG(v: number): string {
   if (v === 0) return '0';
   const exp = Math.floor(Math.log10(Math.abs(v)));
-  if (exp < -4 || exp >= 6) return v.toExponential(5).replace(/\.?0+e/, 'e').replace(/e([+-])(\d)$/, 'e$10$2');
+  if (exp < -4 || exp >= 6)
+    return v
+      .toExponential(5)
+      .replace(/\.?0+e/, 'e')
+      .replace(/e([+-])(\d)$/, 'e$10$2');
   return String(Number(v.toPrecision(6)));
 }
 

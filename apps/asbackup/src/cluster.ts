@@ -26,7 +26,10 @@ export class BackupSetupError extends Error {
 function pathOf(value: FileValue | undefined, option: string): string | undefined {
   if (value === undefined) return undefined;
   if (value.kind === 'path') return value.path;
-  throw new BackupSetupError('UNSUPPORTED', `${option} given as a secret (content) is not supported yet; give a path`);
+  throw new BackupSetupError(
+    'UNSUPPORTED',
+    `${option} given as a secret (content) is not supported yet; give a path`,
+  );
 }
 
 /** The seed list and connection settings from the options (`-l` seeds from its first node). */
@@ -55,7 +58,10 @@ export function clusterOptionsOf(o: AsbackupOptions, firstListedNode?: NodeSpec)
       ]
     : o.cluster.host;
   const mode = o.cluster.authMode.toUpperCase() as AuthMode;
-  const auth = o.cluster.user !== undefined || mode === 'PKI' ? { mode, user: o.cluster.user, password: o.cluster.password } : undefined;
+  const auth =
+    o.cluster.user !== undefined || mode === 'PKI'
+      ? { mode, user: o.cluster.user, password: o.cluster.password }
+      : undefined;
   return {
     hosts,
     port: o.cluster.port,
@@ -78,7 +84,8 @@ export async function fetchUdfs(cluster: Cluster): Promise<UdfModule[]> {
     const command = `udf-get:filename=${entry.name}`;
     const value = await cluster.info(command);
     const err = parseInfoError(value.trim());
-    if (err) throw new BackupSetupError('UDF_GET', `Error while fetching UDF file ${entry.name}: ${err.message}`);
+    if (err)
+      throw new BackupSetupError('UDF_GET', `Error while fetching UDF file ${entry.name}: ${err.message}`);
     const fields = parseKeyValues(value.trim());
     const content = fields.get('content');
     if (content === undefined) throw new BackupSetupError('UDF_GET', `No content for UDF file ${entry.name}`);
@@ -105,13 +112,16 @@ export async function countRecords(
   const perNode: NodeCount[] = [];
   for (const node of cluster.nodes) {
     const nsInfo = parseKeyValues(await cluster.info(`namespace/${namespace}`, node));
-    const replication = Number(nsInfo.get('effective_replication_factor') ?? nsInfo.get('replication-factor') ?? 1);
+    const replication = Number(
+      nsInfo.get('effective_replication_factor') ?? nsInfo.get('replication-factor') ?? 1,
+    );
     let objects = Number(nsInfo.get('objects') ?? 0);
     if (sets.length > 0) {
       objects = 0;
       for (const entry of parseInfoList(await cluster.info(`sets/${namespace}`, node))) {
         const set = entry.get('set') ?? entry.get('set_name');
-        if (set !== undefined && sets.includes(set)) objects += Number(entry.get('objects') ?? entry.get('n_objects') ?? 0);
+        if (set !== undefined && sets.includes(set))
+          objects += Number(entry.get('objects') ?? entry.get('n_objects') ?? 0);
       }
     }
     perNode.push({ node, objects: Number.isFinite(objects) ? objects : 0, replication: replication || 1 });
@@ -138,7 +148,11 @@ export function partitionMasters(cluster: Cluster, namespace: string): (string |
 export function nodesOfList(cluster: Cluster, specs: readonly NodeSpec[]): string[] {
   return specs.map((spec) => {
     const node = cluster.nodes.find((n) => n.address.host === spec.address && n.address.port === spec.port);
-    if (!node) throw new BackupSetupError('NODE_NOT_FOUND', `Node ${spec.address}:${spec.port} not found in the cluster`);
+    if (!node)
+      throw new BackupSetupError(
+        'NODE_NOT_FOUND',
+        `Node ${spec.address}:${spec.port} not found in the cluster`,
+      );
     return node.name;
   });
 }

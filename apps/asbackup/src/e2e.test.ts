@@ -33,10 +33,14 @@ interface Finished {
 
 /** Spawns the CLI; sends `signal` once the first job has started (if given). */
 function runCli(args: string[], signal?: NodeJS.Signals): Promise<Finished> {
-  const child: ChildProcess = spawn(process.execPath, [CLI, '--no-config-file', '-h', emu.current.hosts, '-n', 'test', ...args], {
-    env: { ...process.env, CI: '1', HOME: '/nonexistent' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [CLI, '--no-config-file', '-h', emu.current.hosts, '-n', 'test', ...args],
+    {
+      env: { ...process.env, CI: '1', HOME: '/nonexistent' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   let sent = false;
   child.stderr!.on('data', (c: Buffer) => {

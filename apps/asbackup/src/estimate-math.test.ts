@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { confidenceZ, erf, erfinv, estimatedFileSize, SizeSampler, upperRecordSize } from './estimate-math.js';
+import {
+  confidenceZ,
+  erf,
+  erfinv,
+  estimatedFileSize,
+  SizeSampler,
+  upperRecordSize,
+} from './estimate-math.js';
 
 describe('estimate statistics (spec §5.2)', () => {
   it('confidence_z matches the reference values', () => {

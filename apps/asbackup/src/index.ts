@@ -1,3 +1,3 @@
-export { type BackupIo, main } from './main.js';
 export { confidenceZ, erfinv, estimatedFileSize, SizeSampler, upperRecordSize } from './estimate-math.js';
+export { type BackupIo, main } from './main.js';
 export { type BackupState, loadState, saveState } from './state.js';

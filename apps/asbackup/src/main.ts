@@ -1,7 +1,13 @@
 // `main(argv, io)`: the whole asbackup command, with every process dependency injectable.
 import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { type AsbackupOptions, Logger, type ParseContext, parseAsbackupArgs, reportParseError } from '@asbkit/cli-common';
+import {
+  type AsbackupOptions,
+  Logger,
+  type ParseContext,
+  parseAsbackupArgs,
+  reportParseError,
+} from '@asbkit/cli-common';
 import { describeError, Reported, runBackup } from './backup.js';
 
 export interface BackupIo {
@@ -21,7 +27,9 @@ export interface BackupIo {
 
 function packageVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
     return pkg.version ?? '0.0.0';
   } catch {
     return '0.0.0';

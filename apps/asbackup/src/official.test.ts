@@ -23,7 +23,9 @@ describe('backup of the official data set', () => {
   it('-d full: same records, same header, indexes and UDFs as the official file', async () => {
     const dir = join(work.path, 'full');
     const run = await runMain([...hostArgs(), '-d', dir]);
-    expect(run.stderr).toMatch(/Backed up 163 record\(s\), 3 secondary index\(es\), 1 UDF file\(s\), \d+ byte\(s\) in total/);
+    expect(run.stderr).toMatch(
+      /Backed up 163 record\(s\), 3 secondary index\(es\), 1 UDF file\(s\), \d+ byte\(s\) in total/,
+    );
     expect(run.code).toBe(0);
     const official = await readEntries(join(OFFICIAL, 'full', 'test_00000.asb'));
     const ours = await readEntries(join(dir, 'test_00000.asb'));
@@ -48,7 +50,9 @@ describe('backup of the official data set', () => {
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('Skipped 1 index(es) with unwanted set(s)');
     const officialFile = join(OFFICIAL, 'binlist', 'test_00000.asb');
-    expect(globalsOf(await readEntries(join(dir, 'test_00000.asb')))).toEqual(globalsOf(await readEntries(officialFile)));
+    expect(globalsOf(await readEntries(join(dir, 'test_00000.asb')))).toEqual(
+      globalsOf(await readEntries(officialFile)),
+    );
     expect(compareRecords(await expectedRecords(officialFile), await readDirRecords(dir))).toEqual([]);
   });
 

@@ -6,7 +6,14 @@ import { compareRecords, useEmulator } from '@asbkit/aerospike-emulator/test';
 import type { AsbRecord } from '@asbkit/asb-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatedRecords, seedOfficialData } from './test-helpers/fixture-data.js';
-import { type ReadOptions, readDirRecords, readEntries, runMain, sortByDigest, tempDir } from './test-helpers/testing.js';
+import {
+  type ReadOptions,
+  readDirRecords,
+  readEntries,
+  runMain,
+  sortByDigest,
+  tempDir,
+} from './test-helpers/testing.js';
 
 const COUNT = 6000;
 const emu = useEmulator({ namespaces: ['test', 'other'] });
@@ -31,10 +38,16 @@ const layers: [string, string[], ReadOptions][] = [
   ['plain', [], {}],
   ['zstd', ['-z', 'zstd', '--compression-level', '5'], { compress: true }],
   ['aes128', ['-y', 'aes128', '--encryption-key-file', 'KEY'], { encrypt: 'aes128' }],
-  ['zstd+aes256', ['-z', 'zstd', '-y', 'aes256', '--encryption-key-file', 'KEY'], { compress: true, encrypt: 'aes256' }],
+  [
+    'zstd+aes256',
+    ['-z', 'zstd', '-y', 'aes256', '--encryption-key-file', 'KEY'],
+    { compress: true, encrypt: 'aes256' },
+  ],
 ];
 const withKey = (args: string[]) =>
-  args.map((a) => (a === 'KEY' ? new URL('../../../../shared/fixtures/test_key.pem', import.meta.url).pathname : a));
+  args.map((a) =>
+    a === 'KEY' ? new URL('../../../../shared/fixtures/test_key.pem', import.meta.url).pathname : a,
+  );
 
 describe('output modes × compression × encryption', () => {
   for (const [name, args, read] of layers) {
@@ -85,6 +98,17 @@ describe('files and naming', () => {
     expect(compareRecords(data, await readDirRecords(dir))).toEqual([]);
   });
 
+  it('-F 1 rotates a single job into several files, each a complete backup file', async () => {
+    const dir = fresh();
+    const run = await runMain([...base(), '-d', dir, '-F', '1']);
+    expect(run.code, run.stderr).toBe(0);
+    const names = (await readdir(dir)).sort();
+    expect(names).toEqual(['test_00000.asb', 'test_00001.asb']);
+    const second = await readEntries(join(dir, 'test_00001.asb'));
+    expect(second[0]).toMatchObject({ kind: 'header', firstFile: false, namespace: 'test' });
+    expect(compareRecords(data, await readDirRecords(dir))).toEqual([]);
+  });
+
   it('an existing output file is refused without -r', async () => {
     const file = `${fresh()}.asb`;
     await writeFile(file, 'keep me');
@@ -121,7 +145,9 @@ describe('selection', () => {
     expect(entries.filter((e) => e.kind === 'sindex')).toHaveLength(3);
     expect(entries.filter((e) => e.kind === 'udf')).toHaveLength(1);
     const dir2 = fresh();
-    expect((await runMain(['-h', emu.current.hosts, '-n', 'test', '-d', dir2, '-R', '-I', '-u'])).code).toBe(0);
+    expect((await runMain(['-h', emu.current.hosts, '-n', 'test', '-d', dir2, '-R', '-I', '-u'])).code).toBe(
+      0,
+    );
     const bare = await readEntries(join(dir2, 'test_00000.asb'));
     expect(bare.map((e) => e.kind)).toEqual(['header']);
     expect(bare[0]).toMatchObject({ firstFile: true, namespace: 'test' });
@@ -129,7 +155,9 @@ describe('selection', () => {
 
   it('--no-ttl-only keeps only never-expiring records; -a in the future selects nothing', async () => {
     const dir = fresh();
-    expect((await runMain(['-h', emu.current.hosts, '-n', 'test', '-d', dir, '--no-ttl-only', '-s', 'ttl'])).code).toBe(0);
+    expect(
+      (await runMain(['-h', emu.current.hosts, '-n', 'test', '-d', dir, '--no-ttl-only', '-s', 'ttl'])).code,
+    ).toBe(0);
     expect(await readDirRecords(dir)).toEqual([]);
     const dir2 = fresh();
     const run = await runMain([...base(), '-d', dir2, '-a', '2099-01-01']);
@@ -149,7 +177,9 @@ describe('selection', () => {
     const p0 = part(pivot.digest);
     const got = await readDirRecords(dir);
     // Same partition: records after the pivot in the server's (descending digest) order.
-    const want = data.filter((r) => part(r.digest) > p0 || (part(r.digest) === p0 && Buffer.compare(r.digest, pivot.digest) < 0));
+    const want = data.filter(
+      (r) => part(r.digest) > p0 || (part(r.digest) === p0 && Buffer.compare(r.digest, pivot.digest) < 0),
+    );
     expect(compareRecords(want, got)).toEqual([]);
   });
 
@@ -186,9 +216,10 @@ describe('estimate, machine output, logs', () => {
     const dir = fresh();
     const run = await runMain([...base(), '-d', dir, '-m', machine]);
     expect(run.code).toBe(0);
-    const m = /Backed up (\d+) record\(s\), (\d+) secondary index\(es\), (\d+) UDF file\(s\), (\d+) byte\(s\) in total \(~(\d+) B\/rec\)$/m.exec(
-      run.stderr,
-    );
+    const m =
+      /Backed up (\d+) record\(s\), (\d+) secondary index\(es\), (\d+) UDF file\(s\), (\d+) byte\(s\) in total \(~(\d+) B\/rec\)$/m.exec(
+        run.stderr,
+      );
     expect(m?.[1]).toBe(String(COUNT));
     const size = (await readdir(dir)).length;
     expect(size).toBe(1);
@@ -197,7 +228,9 @@ describe('estimate, machine output, logs', () => {
     expect((await readFile(machine, 'utf8')).trim().split('\n').at(-1)).toBe(
       `SUMMARY:${COUNT}:${m?.[2]}:${m?.[3]}:${bytes}:${Math.floor(bytes / COUNT)}`,
     );
-    expect(run.stderr).toMatch(/^\d{4}-\d{2}-\d{2} \d{1,2}:\d{2}:\d{2} (GMT|UTC) \[INF\] \[[\s\d]+\] Starting backup of /m);
+    expect(run.stderr).toMatch(
+      /^\d{4}-\d{2}-\d{2} \d{1,2}:\d{2}:\d{2} (GMT|UTC) \[INF\] \[[\s\d]+\] Starting backup of /m,
+    );
     expect(run.stderr).toContain('Set gen contains 6000 record(s)');
     expect(run.stderr).toContain('Completed backup for 4096 partitions from 0 to 4095, records: 6000');
   });

@@ -1,13 +1,13 @@
 // Interrupted and failed backups save a state; `--continue` finishes them with every record
 // exactly once in the union of the files.
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compareRecords, useEmulator } from '@asbkit/aerospike-emulator/test';
 import type { AsbRecord } from '@asbkit/asb-format';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { generatedRecords } from './test-helpers/fixture-data.js';
 import { loadState } from './state.js';
+import { generatedRecords } from './test-helpers/fixture-data.js';
 import {
   duplicateDigests,
   KEY_FILE,
@@ -51,7 +51,8 @@ async function interruptedRun(argv: string[], cwd?: string) {
 }
 let captured = '';
 
-const records = (entries: Awaited<ReturnType<typeof readEntries>>) => entries.filter((e): e is AsbRecord => e.kind === 'record');
+const records = (entries: Awaited<ReturnType<typeof readEntries>>) =>
+  entries.filter((e): e is AsbRecord => e.kind === 'record');
 
 describe('resume after an interrupt', () => {
   it('directory mode, --parallel 4: state saved, --continue completes exactly once', async () => {
@@ -81,7 +82,19 @@ describe('resume after an interrupt', () => {
   it('single file with zstd + aes256: the resumed file is one valid stream', async () => {
     captured = '';
     const file = `${fresh()}.asb`;
-    const args = [...base(), '-o', file, '-z', 'zstd', '-y', 'aes256', '--encryption-key-file', KEY_FILE, '--parallel', '2'];
+    const args = [
+      ...base(),
+      '-o',
+      file,
+      '-z',
+      'zstd',
+      '-y',
+      'aes256',
+      '--encryption-key-file',
+      KEY_FILE,
+      '--parallel',
+      '2',
+    ];
     const first = await interruptedRun(args);
     expect(first.code).toBe(1);
     const state = await loadState(`${file}.state`);
@@ -122,14 +135,31 @@ describe('resume after an interrupt', () => {
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain('is for namespace test');
   });
+  it('--continue into a directory that does not match the state touches nothing', async () => {
+    captured = '';
+    const dir = fresh();
+    const first = await interruptedRun([...base(), '-d', dir]);
+    expect(first.code).toBe(1);
+    const other = fresh();
+    await mkdir(other);
+    await writeFile(join(other, 'test_00007.asb'), 'Version 3.1\n');
+    const run = await runMain([...base(), '-d', other, '--continue', join(dir, 'test.asb.state')]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/\[ERR\] .*Backup file .*test_00000\.asb of the saved state is missing/);
+    expect(await readdir(other)).toEqual(['test_00007.asb']);
+  });
 });
 
 describe('multi-node cluster faults', () => {
   it('connections dropped mid-scan and partitions moving are retried without loss or duplicates', async () => {
     const dir = fresh();
     emu.current.setFaults({
-      closeQueryAfterRecords: 700,
-      movePartitionsMidQuery: { afterRecords: 300, partitions: emu.current.masterPartitions(0).slice(0, 500), toNode: 1 },
+      closeQueryAfterRecords: { records: 60, times: 3 },
+      movePartitionsMidQuery: {
+        afterRecords: 40,
+        partitions: emu.current.masterPartitions(0).slice(0, 500),
+        toNode: 1,
+      },
     });
     const run = await runMain([...base(), '-d', dir, '--parallel', '2']);
     expect(run.code, run.stderr).toBe(0);
@@ -145,7 +175,7 @@ describe('multi-node cluster faults', () => {
     const args = [...base(), '-d', dir, '--max-retries', '1'];
     const first = await runMain(args);
     expect(first.code).toBe(1);
-    expect(first.stderr).toMatch(/\[ERR\] .*3 partitions/);
+    expect(first.stderr).toMatch(/\[ERR\] .*scan of test failed for \d+ partitions after 1 retries/);
     expect(first.stderr).toContain('--continue');
     emu.current.clearFaults();
     const second = await runMain([...args, '--continue', join(dir, 'test.asb.state')]);

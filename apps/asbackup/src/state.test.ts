@@ -32,7 +32,14 @@ describe('state file', () => {
     });
     const back = await loadState(path);
     expect(back.cursors.toFilters()).toEqual(cursors.toFilters());
-    expect(back).toMatchObject({ namespace: 'test', fileCount: 3, records: 10, bytes: 999, indexCount: 2, udfCount: 1 });
+    expect(back).toMatchObject({
+      namespace: 'test',
+      fileCount: 3,
+      records: 10,
+      bytes: 999,
+      indexCount: 2,
+      udfCount: 1,
+    });
     expect(back.singleFile).toEqual({ path: '/x.asb', fileBytes: 999, ctr });
   });
 
@@ -43,7 +50,10 @@ describe('state file', () => {
     await expect(loadState(path)).rejects.toThrow(path);
     await expect(loadState(join(work.path, 'missing'))).rejects.toThrow('ENOENT');
     const bad = join(work.path, 'bad.state');
-    await writeFile(bad, JSON.stringify({ magic: 'asbkit-backup-state', version: 1, namespace: 'n', cursors: 'AAAA' }));
+    await writeFile(
+      bad,
+      JSON.stringify({ magic: 'asbkit-backup-state', version: 1, namespace: 'n', cursors: 'AAAA' }),
+    );
     await expect(loadState(bad)).rejects.toThrow(/Bad fileCount in state file/);
   });
 });

@@ -116,11 +116,13 @@ export async function loadState(path: string): Promise<BackupState> {
   let singleFile: SingleFileState | undefined;
   if (doc.singleFile) {
     const s = doc.singleFile;
-    if (typeof s.path !== 'string' || !isCount(s.fileBytes)) throw new StateFileError(path, 'Bad single-file entry');
+    if (typeof s.path !== 'string' || !isCount(s.fileBytes))
+      throw new StateFileError(path, 'Bad single-file entry');
     singleFile = { path: s.path, fileBytes: s.fileBytes };
     if (s.ctr) {
       const counter = Buffer.from(String(s.ctr.firstCounter), 'base64');
-      if (counter.length !== 16 || !isCount(s.ctr.payloadBytes)) throw new StateFileError(path, 'Bad CTR position');
+      if (counter.length !== 16 || !isCount(s.ctr.payloadBytes))
+        throw new StateFileError(path, 'Bad CTR position');
       singleFile.ctr = { firstCounter: counter, payloadBytes: s.ctr.payloadBytes };
     }
   }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { type Emulator, seedFromAsbFiles, startEmulator } from '@asbkit/aerospike-emulator';
 import { compareRecords, readAllRecords } from '@asbkit/aerospike-emulator/test';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeFile, FIXTURES, liveRecords, summaryOf, tempDir } from './testing.js';
+import { decodeFile, FIXTURES, liveRecords, summaryOf, tempDir } from './testing.test-helper.js';
 
 const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
 const ASBACKUP = new URL('../../asbackup/dist/cli.js', import.meta.url).pathname;
@@ -49,7 +49,8 @@ function spawnCli(
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr, stdout })));
 }
 
-const lines = (stderr: string) => stderr.split('\n').map((l) => l.replace(/^.*? \[(INF|ERR|VER)\] \[[ \d]+\] /, '$1 '));
+const lines = (stderr: string) =>
+  stderr.split('\n').map((l) => l.replace(/^.*? \[(INF|ERR|VER)\] \[[ \d]+\] /, '$1 '));
 
 describe.skipIf(!existsSync(CLI))('spawned asrestore', () => {
   it('--help exits 0', async () => {
@@ -63,15 +64,24 @@ describe.skipIf(!existsSync(CLI))('spawned asrestore', () => {
     const r = await spawnCli(CLI, ['-h', e.hosts, '-i', '-'], { stdinFile: FULL });
     expect(r.code, r.stderr).toBe(0);
     const expected = liveRecords(await decodeFile(FULL), Date.now());
-    expect(compareRecords(expected, readAllRecords(e, 'test'), { ignoreGeneration: true, voidTimeToleranceSeconds: 5 })).toEqual([]);
+    expect(
+      compareRecords(expected, readAllRecords(e, 'test'), {
+        ignoreGeneration: true,
+        voidTimeToleranceSeconds: 5,
+      }),
+    ).toEqual([]);
   });
 
   it('SIGINT stops the restore with exit 1 and the official line', async () => {
     const e = await emulator();
     // 5 records per second: the restore would take half a minute.
+    let killed = false;
     const r = await spawnCli(CLI, ['-h', e.hosts, '-i', FULL, '-N', '1,5'], {
       onStderr: (text, kill) => {
-        if (text.includes('Restoring records')) kill();
+        if (!killed && text.includes('Restoring records')) {
+          killed = true;
+          kill();
+        }
       },
     });
     expect(r.code).toBe(1);
@@ -90,7 +100,16 @@ describe.skipIf(!existsSync(CLI) || !existsSync(ASBACKUP))('asbkit asbackup → 
       const dir = join(tempDir(), 'bk');
       const key = flags.includes('--encrypt') ? ['--encryption-key-file', `${FIXTURES}test_key.pem`] : [];
       // asbackup's short flags differ (-z compress, -y encrypt); long names are the same.
-      const backup = await spawnCli(ASBACKUP, ['-h', source.hosts, '-n', 'test', '-d', dir, ...flags, ...key]);
+      const backup = await spawnCli(ASBACKUP, [
+        '-h',
+        source.hosts,
+        '-n',
+        'test',
+        '-d',
+        dir,
+        ...flags,
+        ...key,
+      ]);
       expect(backup.code, backup.stderr).toBe(0);
       const target = await emulator();
       const r = await spawnCli(CLI, ['-h', target.hosts, '-d', dir, ...flags, ...key]);

@@ -37,7 +37,8 @@ export function listInputs(o: AsrestoreOptions, stdin?: Readable): Promise<Backu
     stdin,
     s3: {
       region: o.s3.region,
-      profile: o.s3.profile,
+      // The SDK reads the `default` profile anyway; naming it would skip env credentials.
+      profile: o.s3.profile === 'default' ? undefined : o.s3.profile,
       endpointOverride: o.s3.endpointOverride,
       maxAsyncDownloads: o.s3.maxAsyncDownloads,
       connectTimeoutMs: o.s3.connectTimeoutMs,
@@ -74,11 +75,10 @@ export async function openInput(
   key: EncryptionKey | undefined,
 ): Promise<OpenedInput> {
   const counter = new RawByteCounter();
-  const stream = await file.open({
-    transforms: () => [
-      counter,
-      ...createReadTransforms({ compression: o.compress, encryption: key, fileName: file.path }),
-    ],
-  });
+  const transforms = () => [
+    counter,
+    ...createReadTransforms({ compression: o.compress, encryption: key, fileName: file.path }),
+  ];
+  const stream = await file.open({ transforms });
   return { stream, counter };
 }

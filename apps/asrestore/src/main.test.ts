@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, run, tempDir } from './testing.js';
+import { FIXTURES, run, tempDir } from './testing.test-helper.js';
 
 describe('command line', () => {
   it('--help and --version print to stdout and exit 0', async () => {

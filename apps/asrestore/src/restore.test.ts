@@ -16,7 +16,7 @@ import {
   summaryOf,
   tempDir,
   writeBackup,
-} from './testing.js';
+} from './testing.test-helper.js';
 
 const OFFICIAL = `${FIXTURES}official-backups/`;
 let emu: Emulator | undefined;
@@ -545,5 +545,35 @@ describe('inputs and output', () => {
       ),
     ).toBe(true);
     expect(r.stderr).toMatch(/^\d{4}-\d{2}-\d{2} \d{1,2}:\d{2}:\d{2} (GMT|UTC) \[INF\] \[[\s\d]+\]/);
+  });
+
+  it('draws a progress bar only on a terminal', async () => {
+    const e = await emulator();
+    let tty = '';
+    const r = await run(['-h', e.hosts, '-d', `${OFFICIAL}plist`], {
+      stderr: { write: (s: string) => (tty += s), isTTY: true },
+    });
+    expect(r.code).toBe(0);
+    expect(tty).toMatch(/\r\[#* *\] \d+%.* rec\/s/);
+    const plain = await run(['-h', e.hosts, '-d', `${OFFICIAL}plist`]);
+    expect(plain.stderr).not.toContain('\r');
+  });
+
+  it('restores everything with the smallest --batch-size and --max-async-batches', async () => {
+    const e = await emulator();
+    const r = await run([
+      '-h',
+      e.hosts,
+      '-d',
+      `${OFFICIAL}par4`,
+      '--batch-size',
+      '1',
+      '--max-async-batches',
+      '1',
+      '--parallel',
+      '1',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readAllRecords(e, 'test').length).toBe(summaryOf(r.lines).inserted);
   });
 });

@@ -181,8 +181,20 @@ class RestoreRun {
     return this.error !== undefined;
   }
 
+  private stopNow!: () => void;
+  /** Settles when the run fails or is interrupted (to cut throttle waits short). */
+  readonly stopped = new Promise<void>((resolve) => {
+    this.stopNow = resolve;
+  });
+
   fail(err: unknown): void {
     this.error ??= err;
+    this.stopNow();
+  }
+
+  /** Waits for `p`, or less if the run stops meanwhile. */
+  untilStopped(p: Promise<void>): Promise<void> {
+    return Promise.race([p, this.stopped]);
   }
 
   private sleep(ms: number): Promise<void> {
@@ -319,7 +331,7 @@ class RestoreRun {
         const rawDelta = counter.bytes - raw;
         raw = counter.bytes;
         c.bytesRead += rawDelta;
-        if (this.throttle) await this.throttle.take(batch.length, rawDelta);
+        if (this.throttle) await this.untilStopped(this.throttle.bytes.take(rawDelta));
         const nowSec = this.ctx.nowMs() / 1000;
         let stop = false;
         for (const entry of batch) {
@@ -341,6 +353,10 @@ class RestoreRun {
           if (entry.bins.length === 0 || (this.setList && !this.setList.has(entry.set ?? ''))) {
             c.skipped++;
             continue;
+          }
+          if (this.throttle) {
+            await this.untilStopped(this.throttle.records.take(1));
+            if (this.failed) break;
           }
           const wait = this.writer.write(entry, wp);
           if (wait) await wait;
@@ -377,7 +393,7 @@ async function checkFiles(run: RestoreRun, list: BackupFileList): Promise<FileSc
         scans[i] = await scanFile(stream, decodeOptions(o, file.path), () => {
           const delta = counter.bytes - raw;
           raw = counter.bytes;
-          return run.throttle?.bytes.take(delta);
+          return run.throttle ? run.untilStopped(run.throttle.bytes.take(delta)) : undefined;
         });
       } catch (err) {
         if (err instanceof AsbParseError) {
@@ -438,7 +454,8 @@ async function restoreWithMachine(ctx: RestoreContext, machine: MachineWriter | 
     logger.error('### Restore interrupted ###');
     run.fail(new RestoreError('INTERRUPTED', 'Restore interrupted'));
   };
-  ctx.signal?.addEventListener('abort', onAbort, { once: true });
+  if (ctx.signal?.aborted) onAbort();
+  else ctx.signal?.addEventListener('abort', onAbort, { once: true });
   const bar = new ProgressBar({ stream: ctx.stderr, env: ctx.env, totalBytes: list.totalBytes });
   run.progress = new ProgressReporter({
     counters: run.counters,

@@ -2,7 +2,7 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, run, summaryOf, tempDir } from './testing.js';
+import { FIXTURES, run, summaryOf, tempDir } from './testing.test-helper.js';
 
 // No cluster listens on port 1: --validate must not try to connect.
 const NO_CLUSTER = ['-h', '127.0.0.1:1'];
@@ -63,6 +63,20 @@ describe('--validate', () => {
     expect(r.stderr).toMatch(
       /Validated 1 backup file\(s\): 2 record\(s\), 3 secondary index\(es\), 1 UDF file\(s\), 513 byte\(s\)/,
     );
+    // Short flags as in the C source: -z compress, -y encrypt.
+    const short = await run([
+      ...NO_CLUSTER,
+      '--validate',
+      '-i',
+      `${FIXTURES}generated/example_plain.zstd-aes256-multiframe.asb`,
+      '-z',
+      'zstd',
+      '-y',
+      'aes256',
+      '--encryption-key-file',
+      key,
+    ]);
+    expect(short.code, short.stderr).toBe(0);
     const zstd = await run([
       ...NO_CLUSTER,
       '--validate',

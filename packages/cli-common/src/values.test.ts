@@ -17,6 +17,15 @@ const message = (f: () => unknown) => {
   }
   return 'no error';
 };
+/** The error `f` throws; fails the test when it throws nothing. */
+const thrown = (f: () => unknown): UsageError => {
+  try {
+    f();
+  } catch (e) {
+    return e as UsageError;
+  }
+  throw new Error('expected an error');
+};
 
 describe('integers like strtol', () => {
   it('accepts whole decimal strings only', () => {
@@ -51,11 +60,9 @@ describe('-a/-b times in local time', () => {
     expect(message(() => parseDateTime('2016-05-12 08:10:30'))).toBe(
       'Invalid date and time string 2016-05-12 08:10:30',
     );
-    try {
-      parseDateTime('1800-01-01');
-    } catch (e) {
-      expect((e as UsageError).detailLines).toEqual(['Date format error in 1800-01-01']);
-    }
+    expect(thrown(() => parseDateTime('1800-01-01')).detailLines).toEqual([
+      'Date format error in 1800-01-01',
+    ]);
     expect(message(() => parseDateTime('yesterday'))).toBe('Invalid date and time string yesterday');
   });
 });
@@ -74,11 +81,9 @@ describe('comma lists', () => {
   it('restore lists are trimmed and limited', () => {
     expect(parseTrimmedList('bin', 16, ' a , b')).toEqual(['a', 'b']);
     expect(message(() => parseTrimmedList('bin', 16, ''))).toBe('Error while parsing bin list');
-    try {
-      parseTrimmedList('bin', 16, 'a,,b');
-    } catch (e) {
-      expect((e as UsageError).detailLines).toEqual(['Item with invalid length in bin list a,,b']);
-    }
+    expect(thrown(() => parseTrimmedList('bin', 16, 'a,,b')).detailLines).toEqual([
+      'Item with invalid length in bin list a,,b',
+    ]);
     expect(message(() => parseTrimmedList('bin', 16, 'x'.repeat(16)))).toBe('Error while parsing bin list');
   });
 });

@@ -38,6 +38,16 @@ function sdkLogger(level: S3LogLevel) {
   return { error: at('Error'), warn: at('Warn'), info: at('Info'), debug: at('Debug'), trace: at('Trace') };
 }
 
+/** The endpoint as messages show it: any `user:password@` part is left out. */
+export function endpointForMessages(endpoint: string): string {
+  if (!URL.canParse(endpoint)) return endpoint;
+  const url = new URL(endpoint); // (URL.parse needs Node 22)
+  if (url.username === '' && url.password === '') return endpoint;
+  url.username = '';
+  url.password = '';
+  return url.href.endsWith('/') && !endpoint.endsWith('/') ? url.href.slice(0, -1) : url.href;
+}
+
 /** Checks the `--s3-*` options and builds the client (credentials: the SDK's standard chain). */
 export function createS3Context(options: S3Options = {}): S3Context {
   if (!options.region && !options.endpointOverride) {
@@ -97,7 +107,9 @@ export function createS3Context(options: S3Options = {}): S3Context {
   return {
     client: new S3Client(config),
     options,
-    endpoint: options.endpointOverride ?? `AWS S3 (${config.region})`,
+    endpoint: options.endpointOverride
+      ? endpointForMessages(options.endpointOverride)
+      : `AWS S3 (${config.region})`,
     uploads: new Semaphore(uploads),
     downloads: new Semaphore(downloads),
   };

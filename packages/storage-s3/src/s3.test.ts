@@ -310,4 +310,18 @@ describe('S3 errors', () => {
       `Cannot reach S3 endpoint http://127.0.0.1:${port} while listing s3://b/d`,
     );
   });
+
+  it('never shows credentials embedded in the endpoint URL', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise((r) => closed.close(r));
+    const s3 = { endpointOverride: `http://minio:topsecret@127.0.0.1:${port}`, maxAttempts: 1 };
+    const err = await listBackupFiles({ directory: 's3://b/d', s3, loadS3 }).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toContain(
+      `Cannot reach S3 endpoint http://127.0.0.1:${port} while listing`,
+    );
+    expect((err as Error).message).not.toContain('topsecret');
+  });
 });

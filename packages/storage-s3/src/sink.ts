@@ -2,6 +2,7 @@ import {
   type BackupSink,
   type BackupSinkOptions,
   backupFileName,
+  checkResumeSize,
   fileLimitBytes,
   PooledSink,
   StorageError,
@@ -43,16 +44,7 @@ async function reopenObject(
 ): Promise<StreamBackupFileWriter> {
   const { bucket, key } = parseS3Url(path, '--continue');
   const size = await objectSize(ctx, bucket, key, 'reopening');
-  if (size === undefined) {
-    throw new StorageError('RESUME_MISMATCH', `Backup file ${path} to resume does not exist`, { path });
-  }
-  if (expectedBytes !== undefined && size !== expectedBytes) {
-    throw new StorageError(
-      'RESUME_MISMATCH',
-      `Expected file pos (${expectedBytes}) did not match file pos (${size}) of ${path}`,
-      { path },
-    );
-  }
+  checkResumeSize(path, size, expectedBytes);
   const raw = await reopenS3RawFile(
     ctx,
     bucket,

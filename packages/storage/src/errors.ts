@@ -42,3 +42,24 @@ export function ioError(action: string, path: string, cause: unknown): StorageEr
 export function errnoOf(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : undefined;
 }
+
+/**
+ * `--continue` check shared by every backend: the file being resumed must exist (`size`
+ * defined) and hold exactly the bytes the state file saved (`expectedBytes`, when known).
+ */
+export function checkResumeSize(
+  path: string,
+  size: number | undefined,
+  expectedBytes: number | undefined,
+): asserts size is number {
+  if (size === undefined) {
+    throw new StorageError('RESUME_MISMATCH', `Backup file ${path} to resume does not exist`, { path });
+  }
+  if (expectedBytes !== undefined && size !== expectedBytes) {
+    throw new StorageError(
+      'RESUME_MISMATCH',
+      `Expected file pos (${expectedBytes}) did not match file pos (${size}) of ${path}`,
+      { path },
+    );
+  }
+}

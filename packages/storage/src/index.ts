@@ -5,7 +5,7 @@ export {
   removeBackupArtifacts,
   resolveStateFilePath,
 } from './dispatch.js';
-export { StorageError, type StorageErrorCode } from './errors.js';
+export { checkResumeSize, StorageError, type StorageErrorCode } from './errors.js';
 export { DEFAULT_FILE_LIMIT_MIB, fileLimitBytes } from './local-sink.js';
 export { joinParent, parseStdinPath, throughTransforms } from './local-source.js';
 export {

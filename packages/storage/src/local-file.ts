@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { open, rename, stat, truncate, unlink } from 'node:fs/promises';
 import { Writable } from 'node:stream';
-import { errnoOf, ioError, StorageError } from './errors.js';
+import { checkResumeSize, errnoOf, ioError, StorageError } from './errors.js';
 import { PARTIAL_SUFFIX } from './naming.js';
 import type { RawFile } from './writer.js';
 
@@ -41,16 +41,7 @@ export async function openLocalRawFile(
     }
   } else {
     const size = await sizeIfExists(path);
-    if (size === undefined) {
-      throw new StorageError('RESUME_MISMATCH', `Backup file ${path} to resume does not exist`, { path });
-    }
-    if (expectedBytes !== undefined && size !== expectedBytes) {
-      throw new StorageError(
-        'RESUME_MISMATCH',
-        `Expected file pos (${expectedBytes}) did not match file pos (${size}) of ${path}`,
-        { path },
-      );
-    }
+    checkResumeSize(path, size, expectedBytes);
     initialBytes = size;
     try {
       await rename(path, temp);

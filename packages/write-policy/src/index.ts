@@ -30,6 +30,6 @@ export {
   recordError,
   recordErrorMessage,
 } from './result-codes.js';
-export { ServerResultCode, serverResultCodeName } from './server-codes.js';
 export { DEFAULT_MAX_RETRIES, DEFAULT_RETRY_SCALE_US, RetrySchedule } from './retry.js';
+export { ServerResultCode, serverResultCodeName } from './server-codes.js';
 export { EXPIRED, MAX_EXTRA_TTL, NEVER_EXPIRE, parseExtraTtl, restoreTtl } from './ttl.js';

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { RestoreCounters } from './counters.js';
-import { ServerResultCode, serverResultCodeName } from './server-codes.js';
 import {
   classifyCallResult,
   classifyRecordResult,
@@ -8,6 +7,7 @@ import {
   ResultCode,
   recordError,
 } from './result-codes.js';
+import { ServerResultCode, serverResultCodeName } from './server-codes.js';
 
 const IGNORABLE = [13, 19, 21, 10, 22, 12, 17];
 const PERMANENT = [

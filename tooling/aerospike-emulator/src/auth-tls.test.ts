@@ -2,6 +2,7 @@
 
 import { readFileSync, rmSync } from 'node:fs';
 import { connect as tlsConnect } from 'node:tls';
+import { generateTestCerts, type TestCerts } from '@asbkit/cluster-client/test';
 import {
   decodeAdminMessage,
   decodeInfoResponse,
@@ -11,7 +12,6 @@ import {
   PROTO_HEADER_SIZE,
   readProtoHeader,
 } from '@asbkit/cluster-client/wire';
-import { generateTestCerts, type TestCerts } from '@asbkit/cluster-client/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentialOf } from './auth.js';
 import { type Emulator, startEmulator } from './emulator.js';
@@ -128,7 +128,12 @@ describe('TLS', () => {
   it('demands a client certificate signed by the given CA with requestCert (mutual TLS)', async () => {
     const ca = readFileSync(certs.caFile);
     const mutual = await startEmulator({
-      tls: { key: readFileSync(certs.serverKey), cert: readFileSync(certs.serverCert), ca, requestCert: true },
+      tls: {
+        key: readFileSync(certs.serverKey),
+        cert: readFileSync(certs.serverCert),
+        ca,
+        requestCert: true,
+      },
       log: () => {},
     });
     const client = {

@@ -11,7 +11,6 @@ import { citrusleafNow, type StoredRecord } from './record.js';
 // Opcodes and BIN result types come from the client's codec, so both sides agree by construction.
 export { ExpOp };
 
-
 export class ExpressionError extends Error {
   readonly code = 'EMULATOR_EXPRESSION';
 }

@@ -1,10 +1,10 @@
 // The official fixture data set loaded into an emulator for tests. Void times are moved ten
 // years ahead so the TTL records of the fixture never expire while the tests run.
 import { join } from 'node:path';
-import { type AsbRecord, ParticleType } from '@asbkit/asb-format';
-import { computeDigest } from '@asbkit/partition-filters';
 import type { Emulator } from '@asbkit/aerospike-emulator';
 import { seedFromAsbFiles } from '@asbkit/aerospike-emulator';
+import { type AsbRecord, ParticleType } from '@asbkit/asb-format';
+import { computeDigest } from '@asbkit/partition-filters';
 import { OFFICIAL, officialRecords } from './testing.js';
 
 export const VOID_TIME_SHIFT = 10 * 365 * 86400;

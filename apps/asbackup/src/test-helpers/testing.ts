@@ -46,12 +46,18 @@ export interface ReadOptions {
 
 /** Every entry of one backup file (decrypted and decompressed as asked). */
 export async function readEntries(source: string | Buffer, opts: ReadOptions = {}): Promise<AsbEntry[]> {
-  const key = opts.encrypt ? deriveEncryptionKey(opts.encrypt, await keyMaterialFromFile(opts.keyFile ?? KEY_FILE)) : undefined;
-  const transforms = createReadTransforms({ compression: opts.compress ? 'zstd' : undefined, encryption: key });
+  const key = opts.encrypt
+    ? deriveEncryptionKey(opts.encrypt, await keyMaterialFromFile(opts.keyFile ?? KEY_FILE))
+    : undefined;
+  const transforms = createReadTransforms({
+    compression: opts.compress ? 'zstd' : undefined,
+    encryption: key,
+  });
   let stream: Readable = typeof source === 'string' ? createReadStream(source) : Readable.from([source]);
   for (const t of transforms) stream = stream.pipe(t);
   const entries: AsbEntry[] = [];
-  for await (const e of decodeAsb(stream, { fileName: typeof source === 'string' ? source : 'stdout' })) entries.push(e);
+  for await (const e of decodeAsb(stream, { fileName: typeof source === 'string' ? source : 'stdout' }))
+    entries.push(e);
   return entries;
 }
 
@@ -59,7 +65,8 @@ export async function readEntries(source: string | Buffer, opts: ReadOptions = {
 export async function readDirRecords(dir: string, opts: ReadOptions = {}): Promise<AsbRecord[]> {
   const names = (await readdir(dir)).filter((n) => n.endsWith('.asb')).sort();
   const records: AsbRecord[] = [];
-  for (const n of names) for (const e of await readEntries(join(dir, n), opts)) if (e.kind === 'record') records.push(e);
+  for (const n of names)
+    for (const e of await readEntries(join(dir, n), opts)) if (e.kind === 'record') records.push(e);
   return sortByDigest(records);
 }
 

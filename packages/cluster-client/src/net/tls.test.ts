@@ -1,6 +1,6 @@
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeNode } from '../test/fake-server.js';
 import { generateTestCerts, type TestCerts } from '../test/tls-certs.js';
 import { Cluster } from './cluster.js';
@@ -10,6 +10,7 @@ let certs: TestCerts;
 beforeAll(() => {
   certs = generateTestCerts();
 });
+afterAll(() => rmSync(certs.dir, { recursive: true, force: true }));
 
 const nodes: FakeNode[] = [];
 const clusters: Cluster[] = [];

@@ -24,7 +24,18 @@ export const ExpOp = {
 } as const;
 
 /** Result types of `BIN` (and other typed reads), wire spec §10.1. */
-export const ExpType = { NIL: 0, BOOL: 1, INT: 2, STR: 3, LIST: 4, MAP: 5, BLOB: 6, FLOAT: 7, GEO: 8, HLL: 9 } as const;
+export const ExpType = {
+  NIL: 0,
+  BOOL: 1,
+  INT: 2,
+  STR: 3,
+  LIST: 4,
+  MAP: 5,
+  BLOB: 6,
+  FLOAT: 7,
+  GEO: 8,
+  HLL: 9,
+} as const;
 
 function packArrayHeader(n: number): Buffer {
   if (n < 16) return Buffer.from([0x90 | n]);
