@@ -29,16 +29,41 @@ try {
   emulator.load(source);
   console.log(`emulator: 2 nodes at ${emulator.hosts}, ${source.length} records in namespace test`);
   const dir = join(work, 'backup');
-  await run('asbackup', cliOf('@asbkit/asbackup'), ['-h', emulator.hosts, '-n', 'test', '-d', dir, '--parallel', '4', '-z', 'zstd']);
+  await run('asbackup', cliOf('@asbkit/asbackup'), [
+    '-h',
+    emulator.hosts,
+    '-n',
+    'test',
+    '-d',
+    dir,
+    '--parallel',
+    '4',
+    '-z',
+    'zstd',
+  ]);
   const files = readdirSync(dir).filter((f) => f.endsWith('.asb'));
   const bytes = files.reduce((n, f) => n + statSync(join(dir, f)).size, 0);
   console.log(`backup: ${files.length} file(s), ${bytes} bytes (zstd) in ${dir}`);
   await run('asrestore', cliOf('@asbkit/asrestore'), ['--validate', '-d', dir, '-z', 'zstd']);
-  await run('asrestore', cliOf('@asbkit/asrestore'), ['-h', emulator.hosts, '-n', 'test,bar', '-d', dir, '-z', 'zstd']);
+  await run('asrestore', cliOf('@asbkit/asrestore'), [
+    '-h',
+    emulator.hosts,
+    '-n',
+    'test,bar',
+    '-d',
+    dir,
+    '-z',
+    'zstd',
+  ]);
   const restored = readAllRecords(emulator, 'bar').map((r) => ({ ...r, namespace: 'test' }));
-  const diffs = compareRecords(readAllRecords(emulator, 'test'), restored, { ignoreGeneration: true, voidTimeToleranceSeconds: 5 });
+  const diffs = compareRecords(readAllRecords(emulator, 'test'), restored, {
+    ignoreGeneration: true,
+    voidTimeToleranceSeconds: 5,
+  });
   if (diffs.length > 0) throw new Error(`restored data differs:\n${diffs.slice(0, 20).join('\n')}`);
-  console.log(`\ndemo: ${restored.length} records restored into namespace bar, equal to the source record by record`);
+  console.log(
+    `\ndemo: ${restored.length} records restored into namespace bar, equal to the source record by record`,
+  );
 } finally {
   await emulator.stop();
   rmSync(work, { recursive: true, force: true });

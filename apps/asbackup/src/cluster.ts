@@ -69,7 +69,9 @@ export function clusterOptionsOf(o: AsbackupOptions, firstListedNode?: NodeSpec)
     auth,
     servicesAlternate: o.cluster.servicesAlternate,
     socketTimeoutMs: o.socketTimeoutMs,
-    tendIntervalMs: 1000,
+    // No background tend: a slow info answer during a heavy scan makes cluster-client drop the
+    // node (and with it the namespace map). Scans refresh the map before each retry round.
+    tendIntervalMs: 0,
   };
 }
 

@@ -37,8 +37,7 @@ export function listInputs(o: AsrestoreOptions, stdin?: Readable): Promise<Backu
     stdin,
     s3: {
       region: o.s3.region,
-      // The SDK reads the `default` profile anyway; naming it would skip env credentials.
-      profile: o.s3.profile === 'default' ? undefined : o.s3.profile,
+      profile: o.s3.profile,
       endpointOverride: o.s3.endpointOverride,
       maxAsyncDownloads: o.s3.maxAsyncDownloads,
       connectTimeoutMs: o.s3.connectTimeoutMs,

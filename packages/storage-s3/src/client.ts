@@ -99,7 +99,8 @@ export function createS3Context(options: S3Options = {}): S3Context {
     responseChecksumValidation: 'WHEN_REQUIRED',
     logger: sdkLogger(level),
   };
-  if (options.profile) config.profile = options.profile;
+  // The SDK's chain reads the `default` profile anyway; naming it would skip env credentials.
+  if (options.profile && options.profile !== 'default') config.profile = options.profile;
   if (options.endpointOverride) {
     config.endpoint = options.endpointOverride;
     config.forcePathStyle = true;

@@ -72,6 +72,21 @@ describe('writes, reads and deletes', () => {
   });
   afterEach(() => emulator.clearFaults());
 
+  it('answers a NULL-only write like a real 8.1 server', async () => {
+    // Measured on CE 8.1.2: nothing is created; 2 for update/create-only, 4 for create-or-replace;
+    // on an existing record it deletes the last bin, so the record is gone.
+    const nullBin = { name: 'x', type: 0 as const, value: null };
+    expect((await write(rec([nullBin]))).resultCode).toBe(2);
+    expect((await write(rec([nullBin]), { exists: 'create-only' })).resultCode).toBe(2);
+    expect((await write(rec([nullBin]), { exists: 'create-or-replace' })).resultCode).toBe(4);
+    const existing = rec([intBin('x', 5)]);
+    expect((await write(existing)).resultCode).toBe(0);
+    expect((await write({ ...existing, bins: [nullBin] })).resultCode).toBe(0);
+    expect((await write({ ...existing, bins: [intBin('y', 1)] }, { exists: 'update-only' })).resultCode).toBe(
+      2,
+    );
+  });
+
   it('creates, merges and reads back a record with its generation and void time', async () => {
     const r = rec([intBin('a', 1), { name: 'f', type: 2, value: 2.0 }]);
     const first = await write(r, { ttl: 100 });

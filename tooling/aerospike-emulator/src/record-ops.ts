@@ -133,6 +133,9 @@ function storedBinOf(o: Op): StoredBin | number {
   if (o.name.length > 15) return ResultCode.BIN_NAME;
   const v = o.value;
   switch (o.particleType) {
+    case ParticleType.NULL:
+      // Deletes the bin (merged away below); a value with it is malformed.
+      return v.length === 0 ? { name, type: o.particleType, data: Buffer.alloc(0) } : ResultCode.PARAMETER;
     case ParticleType.INTEGER: {
       if (v.length === 8) return { name, type: o.particleType, data: Buffer.from(v) };
       if (v.length !== 1 && v.length !== 2 && v.length !== 4) return ResultCode.PARAMETER;
@@ -226,8 +229,12 @@ function writeRecord(
       : [];
   const store = state.namespaces.get(namespace)!;
   if (merged.length === 0) {
-    // A record left without bins is gone, as on the server.
-    if (current) store.delete(digest);
+    // A record left without bins is gone, as on the server. Writing only NULL bins to a missing
+    // record creates nothing: a real 8.1 server answers 4 under CREATE_OR_REPLACE, else 2.
+    if (!current) {
+      return fail(cmd.info3 & Info3.CREATE_OR_REPLACE ? ResultCode.PARAMETER : ResultCode.KEY_NOT_FOUND);
+    }
+    store.delete(digest);
     return { resultCode: ResultCode.OK, generation: 0, voidTime: 0, ops: responseOps };
   }
   store.put({

@@ -66,13 +66,15 @@ describe('getopt_long conventions', () => {
       "asbackup: option '--verbose' doesn't allow an argument",
     );
   });
-  it('short flags follow the official option strings (restore -z compress, no -K/-l)', () => {
+  it('short flags follow the official option strings (restore -z compress), plus the documented -K/-l', () => {
     expect(pairs(r(['-z', 'zstd', '-y', 'aes128']))).toEqual([
       ['compress', 'zstd'],
       ['encrypt', 'aes128'],
     ]);
-    expect(() => r(['-K'])).toThrow(UsageError);
-    expect(() => r(['-l', '5'])).toThrow(UsageError);
+    expect(pairs(r(['-K', '-l', '5']))).toEqual([
+      ['ignore-record-error', undefined],
+      ['extra-ttl', '5'],
+    ]);
     expect(() => r(['-O'])).toThrow(UsageError);
     expect(pairs(r(['--options']))).toEqual([['help', undefined]]);
   });

@@ -783,3 +783,17 @@ describe('astools.conf through the parsers', () => {
     expect(e.detailLines).toContain('secret agent request failed err code: 1');
   });
 });
+
+describe('asrestore -y/-z: the source letters and the documented ones both work', () => {
+  it('routes the documented spelling by its value', async () => {
+    const documented = await restore(['-d', 'o', '-y', 'zstd', '-z', 'aes256', '--encryption-key-env', 'K']);
+    expect([documented.compress, documented.encrypt]).toEqual(['zstd', 'aes256']);
+    const source = await restore(['-d', 'o', '-z', 'zstd', '-y', 'aes128', '--encryption-key-env', 'K']);
+    expect([source.compress, source.encrypt]).toEqual(['zstd', 'aes128']);
+  });
+  it('still rejects values neither option takes', async () => {
+    expect((await usageError(restore(['-d', 'o', '-y', 'gzip']))).message).toContain(
+      'Invalid encryption type "gzip"',
+    );
+  });
+});

@@ -478,6 +478,20 @@ function commonDefaults(): CommonOptions & {
 }
 
 /** Parses asbackup's argv (without node and script) into validated options. */
+/**
+ * asrestore's C option string has `-z` compress and `-y` encrypt (as asbackup), but its docs
+ * swap them. The two take disjoint values, so the documented spelling is routed by its value:
+ * `-y zstd` compresses and `-z aes128|aes256` encrypts, and both spellings work.
+ */
+function routeRestoreCryptoFlags(occurrences: Occurrence[], table: readonly OptionSpec[]): void {
+  const byName = (name: string) => table.find((s) => s.name === name)!;
+  for (const occ of occurrences) {
+    if (occ.spelled === '-y' && occ.value === 'zstd') occ.spec = byName('compress');
+    else if (occ.spelled === '-z' && (occ.value === 'aes128' || occ.value === 'aes256'))
+      occ.spec = byName('encrypt');
+  }
+}
+
 export async function parseAsbackupArgs(
   argv: readonly string[],
   ctx: ParseContext = {},
@@ -605,6 +619,7 @@ async function parseInto<O extends CommonOptions>(
   const now = ctx.now ?? new Date();
   const fetch = ctx.fetchSecret ?? realFetchSecret;
   const { occurrences, positionals } = getopt(argv, table, tool);
+  if (tool === 'asrestore') routeRestoreCryptoFlags(occurrences, table);
 
   // Pass 1: help and version win over everything.
   for (const occ of occurrences) {

@@ -887,6 +887,8 @@ export const ASRESTORE_OPTIONS: readonly OptionSpec[] = [
   }),
   opt({
     name: 'ignore-record-error',
+    // Long-only in the C option string; the documented -K is accepted too.
+    short: 'K',
     arg: 'none',
     group: 'tool',
     docDefault: 'false',
@@ -911,6 +913,8 @@ export const ASRESTORE_OPTIONS: readonly OptionSpec[] = [
   }),
   opt({
     name: 'extra-ttl',
+    // Long-only in the C option string; the documented -l is accepted too.
+    short: 'l',
     arg: 'required',
     argName: '<seconds>',
     group: 'tool',

@@ -1,7 +1,12 @@
 // Writes for restore: request builders, reply parsers and executors (single and batch writes).
 export { BATCH_FLAGS, type BatchWriteRequestOptions, buildBatchWriteRequest } from './batch.js';
 export type { WriteRecord } from './encode.js';
-export { type NodeTransportOptions, nodeWriteTransport, type PooledNode } from './node-transport.js';
+export {
+  clusterWriteTransport,
+  type NodeTransportOptions,
+  nodeWriteTransport,
+  type PooledNode,
+} from './node-transport.js';
 export {
   type ExistsPolicy,
   expectedGenerationOf,
