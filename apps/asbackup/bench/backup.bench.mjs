@@ -1,8 +1,10 @@
 // Backup throughput: 1,000,000 records of ~240 bytes (`+ k I`, a set, 4 bins: int, 54-byte
 // string, double, 32-byte blob) from the emulator (or from a real server when AEROSPIKE_HOSTS is
-// set: it then backs up the existing set `bench` of namespace `test`, populated beforehand).
+// set: it then backs up the existing set `bench` of namespace `test`, populated beforehand), and
+// from a replay server that serves pre-encoded replies, to show asbackup's own speed.
 // The backup runs as its own process (bench/run-cli.mjs) so its peak RSS is its own.
-// Env: BENCH_RECORDS (default 1000000), BENCH_PARALLEL (default "1,4"), BENCH_CPU_PROF (a
+// Env: BENCH_RECORDS (default 1000000), BENCH_PARALLEL (default "1,4"), BENCH_SERVER
+// (default "emulator,replay"; "real" with AEROSPIKE_HOSTS), BENCH_CPU_PROF (a
 // directory: profile the backup process there).
 import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
@@ -10,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator } from '@asbkit/aerospike-emulator';
 import { computeDigest } from '@asbkit/partition-filters';
+import { startReplayServer } from './replay-server.mjs';
 
 const COUNT = Number(process.env.BENCH_RECORDS ?? 1_000_000);
 const PARALLEL = (process.env.BENCH_PARALLEL ?? '1,4').split(',').map(Number);
@@ -61,54 +64,72 @@ function runBackup(args) {
   });
 }
 
-let emulator;
-let hosts = process.env.AEROSPIKE_HOSTS;
-if (!hosts) {
+const SERVERS = (
+  process.env.BENCH_SERVER ?? (process.env.AEROSPIKE_HOSTS ? 'real' : 'emulator,replay')
+).split(',');
+
+/** Starts a server holding the records; `hosts` to back up from, `stop()`. */
+async function startServer(kind) {
+  if (kind === 'real')
+    return { hosts: process.env.AEROSPIKE_HOSTS, stop: async () => {}, cpu: 'bench process' };
   const t0 = performance.now();
-  emulator = await startEmulator({ namespaces: ['test'], log: () => {} });
-  for (let i = 0; i < COUNT; i += 10_000) {
-    const batch = [];
-    for (let j = i; j < Math.min(COUNT, i + 10_000); j++) batch.push(record(j));
-    emulator.load(batch);
+  let server;
+  if (kind === 'emulator') {
+    const emulator = await startEmulator({ namespaces: ['test'], log: () => {} });
+    for (let i = 0; i < COUNT; i += 10_000) {
+      const batch = [];
+      for (let j = i; j < Math.min(COUNT, i + 10_000); j++) batch.push(record(j));
+      emulator.load(batch);
+    }
+    server = { hosts: emulator.hosts, stop: () => emulator.stop(), cpu: 'emulator' };
+  } else {
+    const records = Array.from({ length: COUNT }, (_, i) => record(i));
+    const replay = await startReplayServer(records);
+    server = { hosts: replay.hosts, stop: replay.stop, cpu: 'replay server' };
   }
-  hosts = emulator.hosts;
-  console.log(
-    `seeded ${COUNT} records into the emulator in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
-  );
+  console.log(`${kind}: loaded ${COUNT} records in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  return server;
 }
 
 const work = await mkdtemp(join(tmpdir(), 'asbackup-bench-'));
 try {
-  for (const parallel of PARALLEL) {
-    const dir = join(work, `p${parallel}`);
-    const t0 = performance.now();
-    const cpu0 = process.cpuUsage();
-    const { maxRssKiB, cpuMs, scanSecs } = await runBackup([
-      '-h',
-      hosts,
-      '-n',
-      'test',
-      '-s',
-      'bench',
-      '-d',
-      dir,
-      '--parallel',
-      String(parallel),
-    ]);
-    const secs = (performance.now() - t0) / 1000;
-    const cpu = process.cpuUsage(cpu0);
-    const serverCpu = (cpu.user + cpu.system) / 1e6;
-    let bytes = 0;
-    for (const f of await readdir(dir)) bytes += (await stat(join(dir, f))).size;
-    // The scan phase (first job start to exit) excludes connecting and the record count, which
-    // the emulator answers slowly for large data sets.
-    console.log(
-      `asbackup --parallel ${parallel}: ${Math.round(COUNT / scanSecs)} records/s, ${(bytes / 1048576 / scanSecs).toFixed(1)} MiB/s ` +
-        `(${COUNT} records, ${(bytes / 1048576).toFixed(1)} MiB; scan ${scanSecs.toFixed(2)} s, whole run ${secs.toFixed(2)} s, peak RSS ${(maxRssKiB / 1024).toFixed(0)} MiB; CPU: asbackup ${(cpuMs / 1000).toFixed(2)} s, ${emulator ? 'emulator' : 'bench process'} ${serverCpu.toFixed(2)} s)`,
-    );
-    await rm(dir, { recursive: true, force: true });
+  for (const kind of SERVERS) {
+    const server = await startServer(kind);
+    try {
+      for (const parallel of PARALLEL) {
+        const dir = join(work, `p${parallel}`);
+        const t0 = performance.now();
+        const cpu0 = process.cpuUsage();
+        const { maxRssKiB, cpuMs, scanSecs } = await runBackup([
+          '-h',
+          server.hosts,
+          '-n',
+          'test',
+          '-s',
+          'bench',
+          '-d',
+          dir,
+          '--parallel',
+          String(parallel),
+        ]);
+        const secs = (performance.now() - t0) / 1000;
+        const cpu = process.cpuUsage(cpu0);
+        const serverCpu = (cpu.user + cpu.system) / 1e6;
+        let bytes = 0;
+        for (const f of await readdir(dir)) bytes += (await stat(join(dir, f))).size;
+        // The scan phase (first job start to exit) excludes connecting and the record count, which
+        // the emulator answers slowly for large data sets.
+        console.log(
+          `asbackup from ${kind} --parallel ${parallel}: ${Math.round(COUNT / scanSecs)} records/s, ${(bytes / 1048576 / scanSecs).toFixed(1)} MiB/s ` +
+            `(${COUNT} records, ${(bytes / 1048576).toFixed(1)} MiB; scan ${scanSecs.toFixed(2)} s, whole run ${secs.toFixed(2)} s, ` +
+            `peak RSS ${(maxRssKiB / 1024).toFixed(0)} MiB; CPU: asbackup ${(cpuMs / 1000).toFixed(2)} s, ${server.cpu} ${serverCpu.toFixed(2)} s)`,
+        );
+        await rm(dir, { recursive: true, force: true });
+      }
+    } finally {
+      await server.stop();
+    }
   }
 } finally {
   await rm(work, { recursive: true, force: true });
-  await emulator?.stop();
 }

@@ -50,7 +50,7 @@ import {
   nodesOfList,
   partitionMasters,
 } from './cluster.js';
-import { estimatedFileSize, SizeSampler, upperRecordSize } from './estimate-math.js';
+import { estimatedFileSize, type SampleStats, SizeSampler, upperRecordSize } from './estimate-math.js';
 import { formatLocalTime, formatNanos, joinSets, nodeRow } from './format.js';
 import { type BackupState, loadState, saveState } from './state.js';
 
@@ -61,7 +61,7 @@ const CHUNK_BYTES = 256 * 1024;
  * A job's partitions are scanned in slices of this many: the scan keeps per-partition state
  * (the last digest, a view into a socket chunk) until it ends, so slices bound that memory.
  */
-const SUBSCAN_PARTITIONS = 256;
+const SUBSCAN_PARTITIONS = 16;
 
 function* slices<T>(items: T[], size: number): Generator<T[]> {
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
@@ -162,8 +162,11 @@ export async function runBackup(ctx: RunContext): Promise<number> {
     if (!cluster.namespaces.includes(namespace)) {
       throw new BackupSetupError('NAMESPACE', `Namespace ${namespace} does not exist`);
     }
-    if (nodeSpecs)
-      filters = filtersForNodes(partitionMasters(cluster, namespace), nodesOfList(cluster, nodeSpecs));
+    if (nodeSpecs) {
+      const names = nodesOfList(cluster, nodeSpecs);
+      // On resume the saved partitions are kept: ownership may have moved since.
+      if (!saved) filters = filtersForNodes(partitionMasters(cluster, namespace), names);
+    }
 
     const counts = await countRecords(cluster, namespace, o.sets);
     logger.info(`Processing ${counts.perNode.length} node(s)`);
@@ -177,7 +180,20 @@ export async function runBackup(ctx: RunContext): Promise<number> {
     if (o.maxRecords > 0 && !o.estimate) estimateTotal = Math.min(estimateTotal, o.maxRecords);
 
     if (o.estimate) return await runEstimate(ctx, cluster, filters, key, counts.total);
-    return await new BackupRun(ctx, cluster, filters, key, estimateTotal, saved, prefix).run();
+    const s3File = o.outputFile !== undefined && isS3Url(o.outputFile) && !saved;
+    const expectedFileBytes = s3File
+      ? await expectedSingleFileBytes(ctx, cluster, filters, key, estimateTotal)
+      : undefined;
+    return await new BackupRun(
+      ctx,
+      cluster,
+      filters,
+      key,
+      estimateTotal,
+      saved,
+      prefix,
+      expectedFileBytes,
+    ).run();
   } finally {
     cluster.close();
   }
@@ -316,6 +332,7 @@ class BackupRun {
     private readonly estimateTotal: number,
     private readonly saved: BackupState | undefined,
     private readonly prefix: string,
+    private readonly expectedFileBytes: number | undefined,
   ) {
     this.o = ctx.options;
     this.logger = ctx.logger;
@@ -346,8 +363,8 @@ class BackupRun {
   async run(): Promise<number> {
     const { o, saved } = this;
     if (saved) {
-      const list = resumeFilters(saved.cursors, this.filters, o.nodeList !== undefined);
-      this.filters = list;
+      this.filters =
+        o.nodeList !== undefined ? saved.cursors.toFilters() : resumeFilters(saved.cursors, this.filters);
       this.indexCount = saved.indexCount;
       this.udfCount = saved.udfCount;
     }
@@ -386,6 +403,7 @@ class BackupRun {
       fileLimitMiB: o.fileLimit / MIB,
       removeFiles: o.removeFiles,
       resume: saved ? { fileCount: saved.fileCount } : undefined,
+      expectedFileBytes: this.expectedFileBytes,
       transforms: () => {
         const layers = createWriteTransforms({
           compression: o.compress,
@@ -713,15 +731,22 @@ export function describeError(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** `-e`: a limited scan into /dev/null with the same layers, then the statistics of spec §5. */
-async function runEstimate(
-  ctx: RunContext,
+interface SizeSample {
+  stats: SampleStats;
+  /** Uncompressed bytes of header, meta and globals. */
+  headerBytes: number;
+  /** Bytes after compression/encryption of everything sampled. */
+  written: number;
+}
+
+/** A limited scan into /dev/null with the run's layers: record sizes as the encoder writes them. */
+async function sampleSizes(
+  o: AsbackupOptions,
   cluster: Cluster,
   filters: PartitionFilter[],
   key: EncryptionKey | undefined,
-  recordCountEstimate: number,
-): Promise<number> {
-  const { options: o, logger } = ctx;
+  signal: AbortSignal | undefined,
+): Promise<SizeSample> {
   const sink = await openBackupSink({
     estimate: true,
     prefix: o.namespace!,
@@ -754,12 +779,23 @@ async function runEstimate(
       samples++;
     }
     await file.write(enc.takeChunk());
-    if (samples >= o.estimateSamples || ctx.signal?.aborted) break;
+    if (samples >= o.estimateSamples || signal?.aborted) break;
   }
   await sink.release(file);
   await sink.finish();
-  const stats = sampler.stats();
-  const written = file.fileBytes;
+  return { stats: sampler.stats(), headerBytes, written: file.fileBytes };
+}
+
+/** `-e`: sample, then print the statistics of spec §5. */
+async function runEstimate(
+  ctx: RunContext,
+  cluster: Cluster,
+  filters: PartitionFilter[],
+  key: EncryptionKey | undefined,
+  recordCountEstimate: number,
+): Promise<number> {
+  const { options: o, logger } = ctx;
+  const { stats, headerBytes, written } = await sampleSizes(o, cluster, filters, key, ctx.signal);
   const upper = upperRecordSize(stats);
   const total = o.maxRecords > 0 ? Math.min(recordCountEstimate, o.maxRecords) : recordCountEstimate;
   if (o.compress === undefined) {
@@ -778,6 +814,22 @@ async function runEstimate(
     machine.close();
   }
   return 0;
+}
+
+/** `-o s3://…`: the 99.9 % bound on the file size, which sizes the multipart upload's parts. */
+async function expectedSingleFileBytes(
+  ctx: RunContext,
+  cluster: Cluster,
+  filters: PartitionFilter[],
+  key: EncryptionKey | undefined,
+  recordCount: number,
+): Promise<number> {
+  const { stats, headerBytes, written } = await sampleSizes(ctx.options, cluster, filters, key, ctx.signal);
+  const bytes = estimatedFileSize(stats, headerBytes, written, recordCount);
+  ctx.logger.info(
+    `Estimated total backup file size (for backup-to-file, 99.9% confidence): ${bytes} byte(s)`,
+  );
+  return bytes;
 }
 
 /** printf `%g`: 6 significant digits, no trailing zeros. */

@@ -118,6 +118,16 @@ describe('files and naming', () => {
     expect(await readFile(file, 'utf8')).toBe('keep me');
   });
 
+  it('-r replaces an existing output file; --remove-artifacts -o removes it', async () => {
+    const file = `${fresh()}.asb`;
+    await writeFile(file, 'old');
+    expect((await runMain([...base(), '-o', file, '-r'])).code).toBe(0);
+    expect(compareRecords(data, recordsOf(await readEntries(file)))).toEqual([]);
+    const run = await runMain(['-n', 'test', '-o', file, '--remove-artifacts']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(existsSync(file)).toBe(false);
+  });
+
   it('--remove-artifacts removes the backup files and the emptied directory', async () => {
     const dir = fresh();
     expect((await runMain([...base(), '-d', dir])).code).toBe(0);
@@ -233,6 +243,38 @@ describe('estimate, machine output, logs', () => {
     );
     expect(run.stderr).toContain('Set gen contains 6000 record(s)');
     expect(run.stderr).toContain('Completed backup for 4096 partitions from 0 to 4095, records: 6000');
+  });
+});
+
+describe('machine progress', () => {
+  it('-m gets PROGRESS and REMAINING lines once a second while the scan runs, then SUMMARY', async () => {
+    const machine = `${fresh()}.machine`;
+    emu.current.setFaults({ replyDelayMs: 8 });
+    try {
+      // 256 scan requests (16-partition slices), each reply delayed 8 ms: over two seconds.
+      const run = await runMain([...base(), '-d', fresh(), '-m', machine]);
+      expect(run.code, run.stderr).toBe(0);
+    } finally {
+      emu.current.clearFaults();
+    }
+    const lines = (await readFile(machine, 'utf8')).trim().split('\n');
+    expect(lines.some((l) => /^PROGRESS:\d+$/.test(l))).toBe(true);
+    expect(lines.every((l) => /^(PROGRESS:\d+|REMAINING:[\dhms]+|SUMMARY:[\d:]+)$/.test(l))).toBe(true);
+    expect(lines.at(-1)).toMatch(new RegExp(`^SUMMARY:${COUNT}:`));
+  });
+});
+
+describe('progress bar', () => {
+  it('draws on a terminal and stays silent in pipes and CI', async () => {
+    let tty = '';
+    const onTty = await runMain([...base(), '-d', fresh()], {
+      env: { HOME: '/nonexistent' },
+      stderr: { isTTY: true, write: (s: string) => (tty += s) },
+    });
+    expect(onTty.code).toBe(0);
+    expect(tty).toMatch(/\r.*rec\/s.*MiB\/s/);
+    const piped = await runMain([...base(), '-d', fresh()], { env: { HOME: '/nonexistent' } });
+    expect(piped.stderr).not.toContain('\r');
   });
 });
 
