@@ -53,6 +53,8 @@ interface NodeIdentity {
 }
 
 const IDENTITY = ['node', 'build', 'features', 'partition-generation', 'peers-generation'];
+/** Consecutive tends a node may miss before it is dropped from the cluster. */
+const MAX_TEND_FAILURES = 3;
 
 export class Cluster {
   private readonly nodeOpts: NodeOptions;
@@ -60,6 +62,7 @@ export class Cluster {
   private readonly peersCommand: string;
   private readonly byName = new Map<string, Node>();
   private partitions = new Map<string, NamespaceMap>();
+  private readonly tendFailures = new Map<Node, number>();
   private timer: NodeJS.Timeout | undefined;
   private tending: Promise<void> | undefined;
   private closed = false;
@@ -249,10 +252,17 @@ export class Cluster {
         const peg = Number(m.get('peers-generation'));
         if (pg !== node.partitionGeneration) partitionsChanged = true;
         if (peg !== node.peersGeneration) peersChanged = true;
+        this.tendFailures.delete(node);
       } catch {
-        this.byName.delete(node.name);
-        node.close();
-        partitionsChanged = true;
+        // One missed answer (a busy node) is not a lost node: drop it only after several tends.
+        const failures = (this.tendFailures.get(node) ?? 0) + 1;
+        this.tendFailures.set(node, failures);
+        if (failures >= MAX_TEND_FAILURES) {
+          this.tendFailures.delete(node);
+          this.byName.delete(node.name);
+          node.close();
+          partitionsChanged = true;
+        }
       }
     }
     if (peersChanged) await this.discover();
@@ -299,6 +309,7 @@ export class Cluster {
 
   private async loadPartitions(): Promise<void> {
     const next = new Map<string, NamespaceMap>();
+    let answered = 0;
     for (const node of this.nodes) {
       let m: Map<string, string>;
       try {
@@ -306,6 +317,7 @@ export class Cluster {
       } catch {
         continue;
       }
+      answered++;
       const value = m.get('replicas') ?? '';
       const err = parseInfoError(value);
       if (err) throw new ClusterError('REPLICAS', `${node}: replicas failed: ${err.message}`);
@@ -328,6 +340,25 @@ export class Cluster {
           }
         }
       }
+    }
+    // Without any answer there is nothing better than the map we have. Partitions whose master
+    // did not answer this time keep that master while it is still a member.
+    if (answered === 0) return;
+    for (const [ns, old] of this.partitions) {
+      const map = next.get(ns) ?? {
+        masters: new Array(PARTITIONS).fill(undefined),
+        regimes: new Int32Array(PARTITIONS).fill(-1),
+      };
+      let kept = false;
+      for (let p = 0; p < PARTITIONS; p++) {
+        const was = old.masters[p];
+        if (map.masters[p] === undefined && was !== undefined && this.byName.get(was.name) === was) {
+          map.masters[p] = was;
+          map.regimes[p] = old.regimes[p];
+          kept = true;
+        }
+      }
+      if (kept && !next.has(ns)) next.set(ns, map);
     }
     this.partitions = next;
   }

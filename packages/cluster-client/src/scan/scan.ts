@@ -73,6 +73,8 @@ export class ScanError extends Error {
 interface PartitionState {
   id: number;
   lastDigest: Buffer | undefined;
+  /** Whether lastDigest is our own 20-byte copy (the caller's afterDigest is never written to). */
+  ownDigest: boolean;
 }
 
 /** Result codes after which the unfinished partitions are retried rather than failing the scan. */
@@ -111,7 +113,7 @@ export async function* scanPartitionBatches(cluster: Cluster, job: ScanJob): Asy
     if (seen.has(p.partitionId))
       throw new ScanError(`partition ${p.partitionId} listed twice`, [p.partitionId]);
     seen.add(p.partitionId);
-    return { id: p.partitionId, lastDigest: p.afterDigest };
+    return { id: p.partitionId, lastDigest: p.afterDigest, ownDigest: false };
   });
   const sets = job.sets ?? [];
   if (job.filterExpression && sets.length > 1) {
@@ -298,7 +300,15 @@ async function* scanNode(
       for (const it of raw) {
         if (it.kind === 'record') {
           const p = byId[partitionIdOfDigest(it.digest)];
-          if (p) p.lastDigest = it.digest;
+          if (p) {
+            // Copy: the record's digest is a view into the reply, and keeping it would pin the
+            // whole reply buffer for as long as the partition is open.
+            if (!p.ownDigest) {
+              p.lastDigest = Buffer.allocUnsafe(20);
+              p.ownDigest = true;
+            }
+            it.digest.copy(p.lastDigest!);
+          }
           records++;
           items.push(it);
         } else if (it.kind === 'partition-unavailable') {
