@@ -1,3 +1,4 @@
+export { clusterConnectOptions } from './cluster-connect.js';
 export {
   type ConfigAssignment,
   type LoadConfigOptions,

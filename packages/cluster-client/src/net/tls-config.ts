@@ -9,11 +9,16 @@ export interface TlsConfig {
   enable: boolean;
   /** `--tls-cafile`: PEM file of trusted CAs. */
   caFile?: string;
+  /** The same PEM content given directly (a Secret Agent value); wins over `caFile`. */
+  ca?: Buffer;
   /** `--tls-capath`: directory of PEM CA certificates (and CRLs for `--tls-crl-check`). */
   caPath?: string;
   /** `--tls-certfile` / `--tls-keyfile`: client certificate chain and key (PEM). */
   certFile?: string;
   keyFile?: string;
+  /** Certificate chain / key PEM content given directly (Secret Agent values); win over the files. */
+  cert?: Buffer;
+  key?: Buffer;
   /** Key password, already resolved by the CLI (`--tls-keyfile-password`). Never logged. */
   keyPassword?: string;
   /** `--tls-protocols`, e.g. `TLSv1.2`, `TLSv1.2 TLSv1.3`, `+TLSv1.2 -TLSv1.3`, `all`. */
@@ -114,12 +119,16 @@ export function resolveTls(cfg: TlsConfig): ResolvedTls {
   const options: tls.ConnectionOptions = { rejectUnauthorized: true };
   const ca: string[] = [];
   const crl: string[] = [];
-  if (cfg.caFile) {
-    const text = readOption(cfg.caFile, '--tls-cafile').toString('utf8');
+  if (cfg.ca || cfg.caFile) {
+    const text = (cfg.ca ?? readOption(cfg.caFile!, '--tls-cafile')).toString('utf8');
     ca.push(...pemBlocks(text, 'CERTIFICATE'));
     crl.push(...pemBlocks(text, 'X509 CRL'));
     if (ca.length === 0)
-      throw new ConnectionError('TLS', '--tls-cafile', `no PEM certificate in ${cfg.caFile}`);
+      throw new ConnectionError(
+        'TLS',
+        '--tls-cafile',
+        `no PEM certificate in ${cfg.ca ? 'the given content' : cfg.caFile}`,
+      );
   }
   if (cfg.caPath) {
     for (const f of filesIn(cfg.caPath, '--tls-capath')) {
@@ -140,8 +149,10 @@ export function resolveTls(cfg: TlsConfig): ResolvedTls {
     // OpenSSL (through node) then checks revocation for every certificate of the chain.
     options.crl = crl;
   }
-  if (cfg.certFile) options.cert = readOption(cfg.certFile, '--tls-certfile');
-  if (cfg.keyFile) options.key = readOption(cfg.keyFile, '--tls-keyfile');
+  if (cfg.cert) options.cert = cfg.cert;
+  else if (cfg.certFile) options.cert = readOption(cfg.certFile, '--tls-certfile');
+  if (cfg.key) options.key = cfg.key;
+  else if (cfg.keyFile) options.key = readOption(cfg.keyFile, '--tls-keyfile');
   if (cfg.keyPassword !== undefined) options.passphrase = cfg.keyPassword;
   if (cfg.cipherSuite) options.ciphers = cfg.cipherSuite;
   if (cfg.protocols) Object.assign(options, parseTlsProtocols(cfg.protocols));

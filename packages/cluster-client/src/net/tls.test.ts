@@ -75,6 +75,22 @@ describe('TLS', () => {
     ).rejects.toThrow();
   });
 
+  it('takes the CA, certificate and key as content (Secret Agent values) instead of paths', async () => {
+    const node = await tlsNode(certs.serverCert, certs.serverKey, true);
+    const c = await connect(node, {
+      caFile: undefined,
+      ca: readFileSync(certs.caFile),
+      cert: readFileSync(certs.clientCert),
+      key: readFileSync(certs.clientKey),
+      keyPassword: certs.clientKeyPassword,
+    });
+    expect(await c.info('node')).toBe('TLS1');
+    // Content wins over a path, so a bad path next to good content is never read.
+    await expect(
+      connect(node, { caFile: '/nonexistent/ca.pem', ca: Buffer.from('not a certificate') }),
+    ).rejects.toThrow(/no PEM certificate in the given content/);
+  });
+
   it('refuses a revoked server certificate when CRL checks are on', async () => {
     const bad = await tlsNode(certs.revokedCert, certs.revokedKey);
     const withCrl = join(certs.dir, 'ca-and-crl.pem');
