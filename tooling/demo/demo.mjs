@@ -3,15 +3,13 @@
 // namespace, then compared record by record.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmulator } from '@asbkit/aerospike-emulator';
-import { compareRecords, readAllRecords } from '@asbkit/aerospike-emulator/test';
+import { fileURLToPath } from 'node:url';
+import { compareRecords, readAllRecords, startEmulator } from '@asbkit/aerospike-emulator';
 import { sampleRecords } from './sample-data.mjs';
 
-const require = createRequire(import.meta.url);
-const cliOf = (pkg) => join(require.resolve(`${pkg}/package.json`), '..', 'dist', 'cli.js');
+const cliOf = (app) => fileURLToPath(new URL(`../../apps/${app}/dist/cli.js`, import.meta.url));
 
 function run(title, cli, args) {
   console.log(`\n$ ${title} ${args.join(' ')}`);
@@ -29,7 +27,7 @@ try {
   emulator.load(source);
   console.log(`emulator: 2 nodes at ${emulator.hosts}, ${source.length} records in namespace test`);
   const dir = join(work, 'backup');
-  await run('asbackup', cliOf('@asbkit/asbackup'), [
+  await run('asbackup', cliOf('asbackup'), [
     '-h',
     emulator.hosts,
     '-n',
@@ -44,8 +42,8 @@ try {
   const files = readdirSync(dir).filter((f) => f.endsWith('.asb'));
   const bytes = files.reduce((n, f) => n + statSync(join(dir, f)).size, 0);
   console.log(`backup: ${files.length} file(s), ${bytes} bytes (zstd) in ${dir}`);
-  await run('asrestore', cliOf('@asbkit/asrestore'), ['--validate', '-d', dir, '-z', 'zstd']);
-  await run('asrestore', cliOf('@asbkit/asrestore'), [
+  await run('asrestore', cliOf('asrestore'), ['--validate', '-d', dir, '-z', 'zstd']);
+  await run('asrestore', cliOf('asrestore'), [
     '-h',
     emulator.hosts,
     '-n',

@@ -1,4 +1,5 @@
 export { CLIENT_CREDENTIAL_SALT, credentialOf } from './auth.js';
+export { type CompareOptions, compareRecords, readAllRecords, toAsbRecord } from './compare.js';
 export { type ControlRequest, type FaultSwitchesJson, faultsFromJson } from './control.js';
 export {
   type Emulator,
