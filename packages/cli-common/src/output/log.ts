@@ -61,7 +61,12 @@ export class Logger {
     this.stream.write(`${text}\n`);
   }
 
+  /** A multi-line message becomes one log line per line, each with its prefix, as C prints them. */
   private line(level: LogLevel, message: string): void {
-    this.stream.write(`${formatLogLine(level, message, this.now(), this.threadId())}\n`);
+    const date = this.now();
+    const thread = this.threadId();
+    let out = '';
+    for (const part of message.split('\n')) out += `${formatLogLine(level, part, date, thread)}\n`;
+    this.stream.write(out);
   }
 }

@@ -28,6 +28,19 @@ describe('log lines', () => {
       '1970-01-01 00:00:00 GMT [VER] [    7] detail\n',
     ]);
   });
+  it('prints a multi-line message as one prefixed line per line', () => {
+    const out: string[] = [];
+    const log = new Logger({
+      stream: { write: (c: string) => out.push(c) },
+      now: () => new Date(0),
+      threadId: () => 7,
+    });
+    log.error("Invalid partition filter '5000'\nformat: <filter1>[,<filter2>][,...]");
+    expect(out.join('')).toBe(
+      "1970-01-01 00:00:00 GMT [ERR] [    7] Invalid partition filter '5000'\n" +
+        '1970-01-01 00:00:00 GMT [ERR] [    7] format: <filter1>[,<filter2>][,...]\n',
+    );
+  });
   it('appends the errno suffix', () => {
     const err = Object.assign(new Error("ENOENT: no such file or directory, open 'x'"), {
       errno: -2,
