@@ -21,16 +21,19 @@ import { type AsrestoreOptions, type Logger, MachineWriter, ProgressBar } from '
 import {
   BatchWriter,
   type Cluster,
+  type EncodedRows,
   ensureSindex,
+  groupFailureSize,
   nodeWriteTransport,
   putUdf,
   resultCodeName,
+  rowIdentity,
   type WriteRecord,
   waitForSindexBuild,
   waitForUdfs,
 } from '@asbkit/cluster-client';
 import type { EncryptionKey } from '@asbkit/crypto-stream';
-import type { BackupFileEntry, BackupFileList } from '@asbkit/storage';
+import { type BackupFileEntry, type BackupFileList, isS3Url } from '@asbkit/storage';
 import {
   classifyCallResult,
   classifyRecordResult,
@@ -45,7 +48,8 @@ import { describeError, RestoreError } from './errors.js';
 import { inputDescription, isStdinInput, listInputs, loadKey, openInput } from './inputs.js';
 import { forEachLimited } from './pool.js';
 import { ProgressReporter } from './progress.js';
-import { type FileScan, scanFile } from './scan.js';
+import { type RowEncoderConfig, type RowSource, RowSourcePool } from './rows.js';
+import { type FileScan, scanFile, scanFileSplit } from './scan.js';
 
 export interface RestoreContext {
   options: AsrestoreOptions;
@@ -76,7 +80,7 @@ function decodeOptions(o: AsrestoreOptions, fileName: string): AsbDecodeOptions 
   };
 }
 
-function recordWhere(record: WriteRecord): string {
+function recordWhere(record: Pick<WriteRecord, 'digest' | 'set'>): string {
   return `digest ${record.digest.toString('base64')}${record.set ? `, set ${record.set}` : ''}`;
 }
 
@@ -152,6 +156,10 @@ class RestoreRun {
   readonly udfNames: string[] = [];
   writer!: BatchWriter;
   progress!: ProgressReporter;
+  /** Row encoders (worker threads) of the record path; see rows.ts. */
+  rowSources: RowSourcePool | undefined;
+  /** Whether files go through the row path (batch writes, no -N limits); set before the records. */
+  useRows = false;
 
   constructor(
     readonly ctx: RestoreContext,
@@ -220,7 +228,9 @@ class RestoreRun {
       maxAsyncBatches: o.maxAsyncBatches,
       mode: o.disableBatchWrites ? 'single' : 'auto',
       timeoutMs,
-      onResult: (record, code) => this.onRecordResult(record, code),
+      onResult: (record, code) => this.onRecordResult(code, record),
+      onRowResult: (rows, i, code) => this.onRecordResult(code, undefined, rows, i),
+      reuseRequestBuffers: true,
       onGroupError: async (f) => {
         if (this.failed) return 'drop';
         const kind = this.writer.usesBatchWrites === false ? 'key-put' : 'batch-write';
@@ -239,7 +249,7 @@ class RestoreRun {
           throw new RestoreError('WRITE', `Max ${kind} retries exceeded (${o.maxRetries}): ${why}`);
         }
         this.counters.retries++;
-        this.logger.verbose(`Retrying ${f.records.length} record(s) in ${delayUs / 1000} ms after ${why}`);
+        this.logger.verbose(`Retrying ${groupFailureSize(f)} record(s) in ${delayUs / 1000} ms after ${why}`);
         if (delayUs > 0) await this.sleep(delayUs / 1000);
         return this.failed ? 'drop' : 'retry';
       },
@@ -247,24 +257,26 @@ class RestoreRun {
     return this.writer;
   }
 
-  /** Counts one record's answer; returns true to have it re-sent (a single put's retryable code). */
-  private onRecordResult(record: WriteRecord, code: number): boolean {
+  /**
+   * Counts one record's answer (a record, or row `i` of pre-encoded `rows`); returns true to have
+   * it re-sent (a single put's retryable code).
+   */
+  private onRecordResult(code: number, record?: WriteRecord, rows?: EncodedRows, i = 0): boolean {
+    const where = () => recordWhere(record ?? rowIdentity(rows as EncodedRows, i));
     // A single put's answer is a call result: retryable codes are retried (spec §7.4). Inside a
     // batch answer they are not (official behaviour), so they fail the run below.
     if (this.writer.usesBatchWrites === false && classifyCallResult(code) === 'retry') return true;
     const outcome = classifyRecordResult(code);
     if (this.counters.countOutcome(outcome, this.options.ignoreRecordError)) {
       if (outcome === 'ignorable') {
-        this.logger.verbose(
-          `Ignoring record error - code ${code} (${resultCodeName(code)}) at ${recordWhere(record)}`,
-        );
+        this.logger.verbose(`Ignoring record error - code ${code} (${resultCodeName(code)}) at ${where()}`);
       }
       return false;
     }
     this.fail(
       new RestoreError(
         'WRITE',
-        `Error while storing record - code ${code} (${resultCodeName(code)}) at ${recordWhere(record)}` +
+        `Error while storing record - code ${code} (${resultCodeName(code)}) at ${where()}` +
           (outcome === 'ignorable' ? '; use --ignore-record-error (-K) to skip such records' : ''),
       ),
     );
@@ -320,6 +332,7 @@ class RestoreRun {
 
   /** Reads one file and queues its records; globals are handled inline when `inlineGlobals`. */
   async restoreFile(file: BackupFileEntry, inlineGlobals: boolean): Promise<void> {
+    if (this.useRows && !inlineGlobals) return this.restoreFileRows(file);
     const o = this.options;
     const c = this.counters;
     this.logger.info(`Restoring ${file.path}`);
@@ -375,6 +388,88 @@ class RestoreRun {
       stream.destroy();
     }
   }
+
+  /** A local file stored as plain `.asb` text (no decryption or decompression). */
+  isPlainLocal(file: BackupFileEntry): boolean {
+    return (
+      this.key === undefined && this.options.compress !== 'zstd' && file.path !== '-' && !isS3Url(file.path)
+    );
+  }
+
+  /**
+   * `restoreFile` for checked files on the batch-write path: the records become pre-encoded rows
+   * in a worker thread (rows.ts) while this thread routes and sends them.
+   */
+  async restoreFileRows(file: BackupFileEntry): Promise<void> {
+    const o = this.options;
+    const c = this.counters;
+    this.logger.info(`Restoring ${file.path}`);
+    this.rowSources ??= RowSourcePool.create(this.ctx.env);
+    const config: RowEncoderConfig = {
+      decode: decodeOptions(o, file.path),
+      setList: o.setList,
+      policy: { unique: o.unique, replace: o.replace, noGeneration: o.noGeneration, extraTtl: o.extraTtl },
+    };
+    const stopped = () => this.failed || this.ctx.signal?.aborted === true;
+    // A plain local file (checked already, header included) is read by the worker itself.
+    const plainLocal = this.rowSources.hasSpare && this.isPlainLocal(file);
+    let source: RowSource;
+    let feed: Promise<void> | undefined;
+    let stream: Readable | undefined;
+    if (plainLocal) {
+      source = this.rowSources.acquireFile(config, file.path, this.ctx.nowMs() - Date.now());
+    } else {
+      const opened = await openInput(file, o, this.key);
+      const { counter } = opened;
+      const input = opened.stream;
+      stream = input;
+      const src = this.rowSources.acquire(config);
+      source = src;
+      let raw = 0;
+      // reads the file and feeds the encoder, at most a few slices ahead of the writes
+      feed = (async () => {
+        try {
+          for await (const chunk of input as AsyncIterable<Buffer>) {
+            if (stopped()) return;
+            c.bytesRead += counter.bytes - raw;
+            raw = counter.bytes;
+            src.push(chunk, this.ctx.nowMs() / 1000);
+            const room = src.room();
+            if (room) await room;
+          }
+          src.end(this.ctx.nowMs() / 1000);
+        } catch (err) {
+          src.fail(err);
+        }
+      })();
+    }
+    try {
+      for (;;) {
+        const out = await source.next();
+        if (out === undefined) break;
+        if (plainLocal) c.bytesRead += out.bytes;
+        c.recordsRead += out.recordsRead;
+        c.expired += out.expired;
+        c.skipped += out.skipped;
+        for (const rows of out.blocks) {
+          if (stopped()) break;
+          await this.writer.writeRows(rows);
+        }
+        this.progress.update();
+        if (stopped()) break;
+      }
+    } catch (err) {
+      if (err instanceof AsbParseError) {
+        logParseError(this.logger, err, file.path);
+        throw new Reported();
+      }
+      throw err;
+    } finally {
+      source.release();
+      stream?.destroy();
+      await feed;
+    }
+  }
 }
 
 /** Checks every file up front (not stdin); returns the globals of each file in listing order. */
@@ -387,6 +482,31 @@ async function checkFiles(run: RestoreRun, list: BackupFileList): Promise<FileSc
     o.parallel,
     async (file, i) => {
       run.logger.verbose(`Checking ${file.path}`);
+      // a big plain local file is checked in two halves at once (scan.ts)
+      if (!run.throttle && run.isPlainLocal(file) && file.size !== undefined) {
+        run.rowSources ??= RowSourcePool.create(run.ctx.env);
+        if (run.rowSources.hasSpare) {
+          try {
+            const scan = await scanFileSplit(
+              file.path,
+              file.size,
+              decodeOptions(o, file.path),
+              run.rowSources.scanTail,
+            );
+            if (scan) {
+              scans[i] = scan;
+              return;
+            }
+          } catch (err) {
+            if (err instanceof AsbParseError) {
+              logParseError(run.logger, err, file.path);
+              run.logger.error(`Backup file ${file.path} is corrupt; nothing was restored`);
+              throw new Reported();
+            }
+            throw err;
+          }
+        }
+      }
       const { stream, counter } = await openInput(file, o, run.key);
       let raw = 0;
       try {
@@ -503,6 +623,13 @@ async function restoreAll(run: RestoreRun, list: BackupFileList, stdin: boolean)
   const writer = run.createWriter();
   if (!o.noRecords || stdin) {
     if (!o.noRecords) logger.info('Restoring records');
+    // Checked files go through pre-encoded rows (rows.ts) when records are batch writes and no
+    // -N limit applies; stdin, single writes and throttled runs take the record-by-record path.
+    try {
+      run.useRows = !stdin && !run.throttle && list.files.length > 0 && (await writer.prepare());
+    } catch (err) {
+      run.fail(err);
+    }
     try {
       await forEachLimited(
         list.files,
@@ -518,6 +645,8 @@ async function restoreAll(run: RestoreRun, list: BackupFileList, stdin: boolean)
     await writer.close();
   } catch (err) {
     run.fail(err);
+  } finally {
+    await run.rowSources?.close();
   }
   if (run.failed) return;
   // 4. Indexes last (-L), the skip counts, then --wait.

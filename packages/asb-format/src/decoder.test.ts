@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   AsbDecoder,
@@ -497,5 +498,77 @@ describe('errors: one clear AsbParseError with line and column', () => {
     const f = `${HEAD}${REC.replace('+ b 1', '+ b 3')}- I a 9223372036854775807\n- I b -9223372036854775808\n- I c \n`;
     const [, r] = (await collectAsb([Buffer.from(f)])) as [unknown, AsbRecord];
     expect(r.bins.map((b) => b.value)).toEqual([2n ** 63n - 1n, -(2n ** 63n), 0]);
+  });
+});
+
+describe('float text (Clinger fast path and validation shortcut)', () => {
+  /** Decodes one `- D` bin with `text`; the value, or the error message. */
+  function decodeFloat(text: string, build: boolean): number | string {
+    const dec = new (class extends AsbDecoder {
+      constructor() {
+        super({});
+        this.build = build;
+      }
+    })();
+    dec.push(
+      Buffer.from(
+        `Version 3.1\n+ n test\n+ d AAAAAAAAAAAAAAAAAAAAAAAAAAA=\n+ g 1\n+ t 0\n+ b 1\n- D x ${text}\n`,
+      ),
+    );
+    dec.end();
+    try {
+      dec.next();
+      const r = dec.next();
+      return build ? ((r as AsbRecord).bins[0]!.value as number) : 0;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  }
+  const decimal = fc.oneof(
+    fc.double({ noNaN: true }).map(String),
+    fc
+      .tuple(
+        fc.integer({ min: 0, max: 2 ** 53 + 10 }),
+        fc.integer({ min: 0, max: 30 }),
+        fc.integer({ min: -40, max: 40 }),
+      )
+      .map(([m, f, e]) => {
+        const s = String(m).padStart(f + 1, '0');
+        return `${s.slice(0, s.length - f)}.${s.slice(s.length - f)}e${e}`;
+      }),
+    fc.stringMatching(/^[-+]?[0-9]{0,20}\.?[0-9]{0,20}([eE][-+]?[0-9]{0,4})?$/),
+    fc.stringMatching(/^[0-9.eE+-]{1,12}$/),
+  );
+
+  it('reads exactly what Number() reads, and accepts and rejects the same text when validating', () => {
+    fc.assert(
+      fc.property(decimal, (text) => {
+        const built = decodeFloat(text, true);
+        const n = Number(text);
+        if (typeof built === 'number') expect(Object.is(built, n) || (text === '' && n === 0)).toBe(true);
+        else expect(Number.isNaN(n) || text === '').toBe(true);
+        const checked = decodeFloat(text, false);
+        expect(typeof checked).toBe(typeof built);
+        if (typeof built === 'string') expect(checked).toBe(built);
+      }),
+      { numRuns: 20000 },
+    );
+  });
+
+  it('keeps exact values at the edges of the fast path', () => {
+    for (const text of [
+      '9007199254740993',
+      '9007199254740992e1',
+      '1e22',
+      '1e23',
+      '123456789012345e-22',
+      '-0',
+      '0e400',
+      '-0.0e-5',
+      '4.35',
+      '1.',
+    ]) {
+      expect(Object.is(decodeFloat(text, true), Number(text))).toBe(true);
+    }
   });
 });

@@ -59,6 +59,11 @@ const HASH = 0x23;
 const MINUS = 0x2d;
 const BANG = 0x21;
 
+/** Bytes of the next chunk joined to a cut entity's tail (plus what the entity is known to need). */
+const SPLICE_HEAD = 4096;
+/** Longer tails are joined with the whole next chunk (the copy is then worth it anyway). */
+const SPLICE_MAX_TAIL = 1 << 16;
+
 /** Longest escaped token C accepts (its 1000-byte buffers hold 999 bytes and a NUL). */
 const MAX_TOKEN = 999;
 const MAX_META_LINE = 1000;
@@ -110,6 +115,15 @@ export class AsbDecoder {
   private finished = false;
   /** Bytes dropped from the front of the stream before `buf`. */
   private dropped = 0;
+  /**
+   * Splice: when an entity is cut by a chunk boundary, `buf` is only the cut entity's bytes plus
+   * the head of the next chunk (`spliceChunk`, starting at `buf[spliceAt]`); the rest of that
+   * chunk stays queued. Once parsing has moved into the chunk, `buf` becomes the chunk itself, so
+   * big chunks are not copied just to join a small tail.
+   */
+  private spliceChunk: Buffer | undefined;
+  private spliceAt = 0;
+  private spliceHead = 0;
 
   private line = 1;
   private lineStart = 0;
@@ -143,6 +157,17 @@ export class AsbDecoder {
     this.binSet = opts.binList === undefined ? undefined : new Set(opts.binList);
   }
 
+  /**
+   * Starts this decoder at an entity boundary inside the body of a file whose header said
+   * `version` (no header expected; lines and columns count from that point). Used to check the
+   * two halves of a big file in parallel. Call before the first `push`.
+   */
+  protected startInBody(version: AsbHeader['version']): void {
+    this.headerDone = true;
+    this.version = version;
+    this.legacy = version === '3.0';
+  }
+
   /** The file's version, once the header line has been read. */
   get fileVersion(): AsbHeader['version'] | undefined {
     return this.version;
@@ -173,6 +198,7 @@ export class AsbDecoder {
   /** The next entry, or undefined when more input is needed (or, after `end()`, at the end). */
   next(): AsbEntry | undefined {
     for (;;) {
+      if (this.spliceChunk !== undefined && this.pos >= this.spliceAt) this.unsplice();
       const avail = this.limit - this.pos;
       if (avail >= this.need && (avail > 0 || this.eof) && !this.finished) {
         const entry = this.tryParse();
@@ -197,8 +223,28 @@ export class AsbDecoder {
     if (this.queuedLen === 0) return false;
     const tail = this.limit - this.pos;
     if (tail + this.queuedLen < this.need && !this.eof) return false;
+    this.spliceChunk = undefined;
     let next: Buffer;
-    if (tail === 0 && this.queued.length === 1) next = this.queued[0]!;
+    const first = this.queued[0]!;
+    const head = Math.max(this.need - tail, 0) + SPLICE_HEAD;
+    if (tail > 0 && tail <= SPLICE_MAX_TAIL && this.queued.length === 1 && head * 2 <= first.length) {
+      // join the tail with the head of the chunk only (see spliceChunk)
+      next = Buffer.concat([this.buf.subarray(this.pos, this.limit), first.subarray(0, head)], tail + head);
+      this.bytesJoined += next.length;
+      this.dropped += this.pos;
+      this.lineStart -= this.pos;
+      this.buf = next;
+      this.pos = 0;
+      this.limit = next.length;
+      this.queued = [first.subarray(head)];
+      this.queuedLen = first.length - head;
+      this.need = 0;
+      this.spliceChunk = first;
+      this.spliceAt = tail;
+      this.spliceHead = head;
+      return true;
+    }
+    if (tail === 0 && this.queued.length === 1) next = first;
     else {
       const parts = tail === 0 ? this.queued : [this.buf.subarray(this.pos, this.limit), ...this.queued];
       next = Buffer.concat(parts, tail + this.queuedLen);
@@ -213,6 +259,22 @@ export class AsbDecoder {
     this.queuedLen = 0;
     this.need = 0;
     return true;
+  }
+
+  /** Moves from the joined splice buffer onto its chunk (parsing has passed the old tail). */
+  private unsplice(): void {
+    const chunk = this.spliceChunk!;
+    const shift = this.spliceAt;
+    this.spliceChunk = undefined;
+    this.dropped += shift;
+    this.lineStart -= shift;
+    this.pos -= shift;
+    this.buf = chunk;
+    this.limit = chunk.length;
+    // the rest of the chunk, still queued first, is part of `buf` again
+    this.queued.shift();
+    this.queuedLen -= chunk.length - this.spliceHead;
+    this.need = 0;
   }
 
   private tryParse(): AsbEntry | undefined {
@@ -426,6 +488,8 @@ export class AsbDecoder {
     }
     this.pos = p;
     if (plain && p > s) {
+      const fast = fastDecimal(b, s, p, this.build);
+      if (!Number.isNaN(fast)) return fast; // exact (or, when only validating, known valid)
       const v = Number(b.toString('latin1', s, p));
       if (!Number.isNaN(v)) return v; // NaN here means malformed text such as `1e` or `1.2.3`
     }
@@ -915,6 +979,75 @@ export class AsbDecoder {
     // the (type, value) pairs above match the Bin union by construction
     return keep ? ({ name, type, value } as Bin) : undefined;
   }
+}
+
+const POW10 = [
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+  1e20, 1e21, 1e22,
+];
+const TWO_53 = 2 ** 53;
+
+/**
+ * Plain decimal float bytes `b[s, e)` (digits . e E + - only) as a number when that is cheap and
+ * exact, else NaN (the caller then uses Number()). Checks the bytes against the grammar
+ * Number() accepts (sign, digits with at most one `.`, optional exponent); text outside it gives
+ * NaN too. When `value` is false only that check is made (validation): 0 means "valid".
+ * Exactness: Clinger's fast path — a decimal mantissa w ≤ 2^53 is exact in a double, and so is
+ * 10^k for k ≤ 22, so w·10^k and w/10^k are each one correctly rounded IEEE operation.
+ */
+function fastDecimal(b: Buffer, s: number, e: number, value: boolean): number {
+  let p = s;
+  let neg = false;
+  let c = b[p]!;
+  if (c === MINUS || c === PLUS) {
+    neg = c === MINUS;
+    p++;
+  }
+  let w = 0;
+  let digits = 0;
+  let frac = 0;
+  let dot = false;
+  for (; p < e; p++) {
+    c = b[p]!;
+    if (c >= 0x30 && c <= 0x39) {
+      w = w * 10 + (c - 0x30);
+      digits++;
+      if (dot) frac++;
+    } else if (c === 0x2e && !dot) dot = true;
+    else break;
+  }
+  if (digits === 0) return Number.NaN;
+  let exp = 0;
+  if (p < e) {
+    c = b[p]!;
+    if (c !== 0x65 && c !== 0x45) return Number.NaN;
+    p++;
+    let eneg = false;
+    if (p < e && (b[p] === MINUS || b[p] === PLUS)) {
+      eneg = b[p] === MINUS;
+      p++;
+    }
+    const es = p;
+    for (; p < e; p++) {
+      c = b[p]!;
+      if (c < 0x30 || c > 0x39) return Number.NaN;
+      if (exp < 100000) exp = exp * 10 + (c - 0x30);
+    }
+    if (p === es) return Number.NaN;
+    if (eneg) exp = -exp;
+  }
+  if (!value) return 0;
+  if (w >= TWO_53) return Number.NaN;
+  let v: number;
+  if (w === 0) v = 0;
+  else {
+    const q = exp - frac;
+    if (q === 0) v = w;
+    else if (q > 0 && q <= 22) v = w * POW10[q]!;
+    else if (q < 0 && q >= -22) v = w / POW10[-q]!;
+    else return Number.NaN;
+  }
+  return neg ? -v : v;
 }
 
 /** Whether `s` can still grow into a float (C's incremental check, made lenient). */

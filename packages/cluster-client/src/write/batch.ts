@@ -108,3 +108,56 @@ export function buildBatchWriteRequest(
   names.length = 0;
   return buf;
 }
+
+/**
+ * Builds a batch write from pre-encoded rows (`BatchRowEncoder`): row i of the request is
+ * `bufs[i][starts[i], ends[i])`, its index rewritten to i. Consecutive rows that are adjacent in
+ * one buffer are copied at once. Writes into `into` when it is big enough (returning a view of
+ * it), else into a new Buffer.
+ */
+export function buildBatchWriteRequestFromRows(
+  bufs: readonly Buffer[],
+  starts: readonly number[],
+  ends: readonly number[],
+  options: BatchWriteRequestOptions = {},
+  into?: Buffer,
+): Buffer {
+  const count = bufs.length;
+  if (count <= 0) throw new RangeError('a batch write needs at least one record');
+  let rowsSize = 0;
+  for (let i = 0; i < count; i++) rowsSize += ends[i]! - starts[i]!;
+  const batchDataSize = 4 + 1 + rowsSize;
+  const bodySize = MSG_HEADER_SIZE + fieldSize(batchDataSize);
+  const total = PROTO_HEADER_SIZE + bodySize;
+  const buf =
+    into !== undefined && into.length >= total ? into.subarray(0, total) : Buffer.allocUnsafeSlow(total);
+  writeProtoHeader(buf, 0, ProtoType.MESSAGE, bodySize);
+  let off = PROTO_HEADER_SIZE;
+  buf[off] = MSG_HEADER_SIZE;
+  buf[off + 1] = Info1.BATCH;
+  buf.fill(0, off + 2, off + 14);
+  buf.writeUInt32BE((options.timeoutMs ?? 0) >>> 0, off + 14);
+  buf.writeUInt16BE(1, off + 18);
+  buf.writeUInt16BE(0, off + 20);
+  off += MSG_HEADER_SIZE;
+  off = writeFieldHeader(buf, off, FieldType.BATCH_INDEX, batchDataSize);
+  buf.writeUInt32BE(count, off);
+  buf[off + 4] = BATCH_FLAGS;
+  off += 5;
+  for (let i = 0; i < count; ) {
+    const src = bufs[i]!;
+    const s = starts[i]!;
+    let e = ends[i]!;
+    let j = i + 1;
+    while (j < count && bufs[j] === src && starts[j] === e) e = ends[j++]!;
+    src.copy(buf, off, s, e);
+    // rewrite the row indexes of the copied run
+    for (let k = i, at = off; k < j; k++) {
+      putU32(buf, at, k);
+      at += ends[k]! - starts[k]!;
+    }
+    off += e - s;
+    i = j;
+  }
+  return buf;
+}

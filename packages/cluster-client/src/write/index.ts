@@ -1,5 +1,10 @@
 // Writes for restore: request builders, reply parsers and executors (single and batch writes).
-export { BATCH_FLAGS, type BatchWriteRequestOptions, buildBatchWriteRequest } from './batch.js';
+export {
+  BATCH_FLAGS,
+  type BatchWriteRequestOptions,
+  buildBatchWriteRequest,
+  buildBatchWriteRequestFromRows,
+} from './batch.js';
 export type { WriteRecord } from './encode.js';
 export {
   clusterWriteTransport,
@@ -22,6 +27,7 @@ export {
   readSingleReply,
   type WriteResult,
 } from './reply.js';
+export { BatchRowEncoder, type EncodedRows, rowIdentity } from './rows.js';
 export { buildWriteRequest, parseWriteReply, type WriteRequestOptions } from './single.js';
 export type { WriteNode, WriteTransport } from './transport.js';
 export {
@@ -29,6 +35,7 @@ export {
   BatchWriter,
   type BatchWriterOptions,
   type GroupFailure,
+  groupFailureSize,
   supportsBatchWrites,
   type WriteOptions,
   writeRecord,

@@ -3,10 +3,11 @@
 // batch writes), reports every record's result code, and leaves retries to its caller.
 
 import { partitionIdOfDigest } from '../wire/record-reply.js';
-import { buildBatchWriteRequest } from './batch.js';
+import { buildBatchWriteRequest, buildBatchWriteRequestFromRows } from './batch.js';
 import type { WriteRecord } from './encode.js';
 import type { RecordWritePolicy } from './policy.js';
 import { BatchReplyDecoder, readSingleBody, type WriteResult } from './reply.js';
+import type { EncodedRows } from './rows.js';
 import { buildWriteRequest } from './single.js';
 import type { WriteNode, WriteTransport } from './transport.js';
 
@@ -57,6 +58,14 @@ export interface GroupFailure {
   resultCode?: number;
   /** Connection error or timeout. */
   error?: Error;
+  /** Pre-encoded rows of the group (`writeRows`): row `rowIndexes[i]` of `rowBlocks[i]`. */
+  rowBlocks?: EncodedRows[];
+  rowIndexes?: number[];
+}
+
+/** Records (or pre-encoded rows) a failure is about. */
+export function groupFailureSize(f: GroupFailure): number {
+  return f.records.length + (f.rowIndexes?.length ?? 0);
 }
 
 export interface BatchWriterOptions extends WriteOptions {
@@ -77,6 +86,23 @@ export interface BatchWriterOptions extends WriteOptions {
    * up. Without this hook, or when it throws, the writer fails: write/flush/close reject.
    */
   onGroupError?(failure: GroupFailure): 'retry' | 'drop' | Promise<'retry' | 'drop'>;
+  /**
+   * Result code of one pre-encoded row (`writeRows`): row `index` of `rows`. Return true to have it
+   * re-sent. Required for `writeRows`.
+   */
+  onRowResult?(rows: EncodedRows, index: number, resultCode: number): unknown;
+  /**
+   * Reuse the memory of a `writeRows` request once its exchange has succeeded (the transport
+   * must not keep request buffers after an exchange resolves; `nodeWriteTransport` does not).
+   */
+  reuseRequestBuffers?: boolean;
+}
+
+/** Pre-encoded rows waiting for, or in, one batch write. */
+interface RowGroup {
+  node: WriteNode;
+  blocks: EncodedRows[];
+  indexes: number[];
 }
 
 interface Group {
@@ -92,6 +118,9 @@ export class BatchWriter<N extends WriteNode = WriteNode> {
   private mode: 'auto' | 'batch' | 'single';
   private modeKnown: Promise<void> | undefined;
   private readonly open = new Map<string, Group>();
+  private readonly openRows = new Map<string, RowGroup>();
+  /** Request buffers of row batches, reused once their exchange has succeeded. */
+  private readonly spareRequests: Buffer[] = [];
   private inFlight = 0;
   private readonly waiting: (() => void)[] = [];
   private idle: (() => void)[] = [];
@@ -158,6 +187,10 @@ export class BatchWriter<N extends WriteNode = WriteNode> {
       this.open.delete(group.node ? group.node.name : '');
       await this.dispatch(group);
     }
+    for (const group of [...this.openRows.values()]) {
+      this.openRows.delete(group.node.name);
+      await this.dispatchRows(group);
+    }
     if (this.inFlight > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
     if (this.failure) throw this.failure;
   }
@@ -171,6 +204,164 @@ export class BatchWriter<N extends WriteNode = WriteNode> {
     }
   }
 
+  /**
+   * Settles the write mode ('auto' asks the server once); resolves true when records go out as
+   * batch writes, which `writeRows` needs.
+   */
+  async prepare(): Promise<boolean> {
+    if (this.mode === 'auto') {
+      this.modeKnown ??= supportsBatchWrites(this.transport).then((batch) => {
+        this.mode = batch ? 'batch' : 'single';
+        this.batchSize = this.defaultBatchSize();
+      });
+      await this.modeKnown;
+    }
+    return this.mode === 'batch';
+  }
+
+  /**
+   * Queues pre-encoded rows (batch mode only: call `prepare()` first). Resolves once they are
+   * all in groups, waiting for room like `write`. Rejects once the writer has failed.
+   */
+  async writeRows(rows: EncodedRows): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (this.closed) throw new Error('BatchWriter is closed');
+    if (this.mode !== 'batch' || !this.options.onRowResult) {
+      throw new Error('BatchWriter.writeRows needs batch mode (prepare() resolved true) and onRowResult');
+    }
+    // rows that crossed a thread arrive as plain Uint8Arrays
+    if (!Buffer.isBuffer(rows.bytes)) {
+      const b = rows.bytes;
+      rows.bytes = Buffer.from(b.buffer, b.byteOffset, b.length);
+    }
+    const ns = rows.namespace;
+    const pids = rows.partitionIds;
+    let lastPid = -1;
+    let node: N | undefined;
+    for (let i = 0; i < rows.count; i++) {
+      const pid = pids[i]!;
+      if (pid !== lastPid) {
+        node = this.transport.masterNode(ns, pid);
+        lastPid = pid;
+      }
+      const key = node!.name;
+      let group = this.openRows.get(key);
+      if (group === undefined) {
+        group = { node: node!, blocks: [], indexes: [] };
+        this.openRows.set(key, group);
+      }
+      group.blocks.push(rows);
+      group.indexes.push(i);
+      if (group.indexes.length < this.batchSize) continue;
+      this.openRows.delete(key);
+      const wait = this.dispatchRows(group);
+      if (wait) await wait;
+      if (this.failure) throw this.failure;
+    }
+  }
+
+  private dispatchRows(group: RowGroup): void | Promise<void> {
+    return this.dispatchRun(() => this.runRowGroup(group));
+  }
+
+  /** Sends a row group, handing failures to onGroupError until it is written or dropped. */
+  private async runRowGroup(group: RowGroup): Promise<void> {
+    let blocks = group.blocks;
+    let indexes = group.indexes;
+    let node: N | undefined = group.node as N;
+    for (let attempt = 1; ; attempt++) {
+      const failure =
+        node !== undefined
+          ? await this.sendRows(node, blocks, indexes)
+          : await this.resendRows(blocks, indexes);
+      if (failure === undefined) return;
+      const hook = this.options.onGroupError;
+      if (!hook || this.failure) throw groupError(failure);
+      failure.attempt = attempt;
+      if ((await hook(failure)) !== 'retry') return;
+      blocks = failure.rowBlocks ?? [];
+      indexes = failure.rowIndexes ?? [];
+      node = undefined;
+    }
+  }
+
+  /** A re-send re-resolves master nodes (the partition map may have changed). */
+  private async resendRows(blocks: EncodedRows[], indexes: number[]): Promise<GroupFailure | undefined> {
+    const byNode = new Map<string, { node: N; blocks: EncodedRows[]; indexes: number[] }>();
+    for (let i = 0; i < blocks.length; i++) {
+      const b = blocks[i]!;
+      const node = this.transport.masterNode(b.namespace, b.partitionIds[indexes[i]!]!);
+      let part = byNode.get(node.name);
+      if (!part) {
+        part = { node, blocks: [], indexes: [] };
+        byNode.set(node.name, part);
+      }
+      part.blocks.push(b);
+      part.indexes.push(indexes[i]!);
+    }
+    const failures = await Promise.all(
+      [...byNode.values()].map((p) => this.sendRows(p.node, p.blocks, p.indexes)),
+    );
+    return mergeFailures(failures);
+  }
+
+  private async sendRows(
+    node: N,
+    blocks: EncodedRows[],
+    indexes: number[],
+  ): Promise<GroupFailure | undefined> {
+    const n = blocks.length;
+    const bufs: Buffer[] = new Array(n);
+    const starts: number[] = new Array(n);
+    const ends: number[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const b = blocks[i]!;
+      const r = indexes[i]!;
+      bufs[i] = b.bytes as Buffer;
+      starts[i] = b.offsets[r]!;
+      ends[i] = b.offsets[r + 1]!;
+    }
+    const spare = this.spareRequests.pop();
+    const request = buildBatchWriteRequestFromRows(bufs, starts, ends, { timeoutMs: this.timeoutMs }, spare);
+    const answered = new Uint8Array(n);
+    const again: GroupFailure = {
+      node: node.name,
+      records: [],
+      policies: [],
+      attempt: 0,
+      rowBlocks: [],
+      rowIndexes: [],
+    };
+    const onRowResult = this.options.onRowResult!;
+    const decoder = new BatchReplyDecoder((index, resultCode) => {
+      if (index >= n || answered[index]) return;
+      answered[index] = 1;
+      if (onRowResult(blocks[index]!, indexes[index]!, resultCode) === true) {
+        again.rowBlocks!.push(blocks[index]!);
+        again.rowIndexes!.push(indexes[index]!);
+        again.resultCode = resultCode;
+      }
+    });
+    try {
+      await this.transport.exchange(node, request, (type, body) => decoder.feedProto(type, body));
+      if (decoder.lastResultCode !== 0) again.resultCode = decoder.lastResultCode;
+      // the whole reply is in, so the request has left: its memory can serve the next one
+      // (not after errors: a failed socket may still hold it)
+      const backing = spare !== undefined && request.buffer === spare.buffer ? spare : request;
+      if (this.options.reuseRequestBuffers && this.spareRequests.length <= this.maxInFlight) {
+        this.spareRequests.push(backing);
+      }
+    } catch (err) {
+      again.error = err instanceof Error ? err : new Error(String(err));
+    }
+    for (let i = 0; i < n; i++) {
+      if (answered[i]) continue;
+      again.rowBlocks!.push(blocks[i]!);
+      again.rowIndexes!.push(indexes[i]!);
+    }
+    return again.rowIndexes!.length > 0 ? again : undefined;
+  }
+
   private async detectThenWrite(record: WriteRecord, policy: RecordWritePolicy): Promise<void> {
     this.modeKnown ??= supportsBatchWrites(this.transport).then((batch) => {
       this.mode = batch ? 'batch' : 'single';
@@ -181,21 +372,25 @@ export class BatchWriter<N extends WriteNode = WriteNode> {
   }
 
   private dispatch(group: Group): void | Promise<void> {
+    return this.dispatchRun(() => this.runGroup(group));
+  }
+
+  private dispatchRun(run: () => Promise<void>): void | Promise<void> {
     if (this.inFlight < this.maxInFlight) {
-      this.start(group);
+      this.start(run);
       return;
     }
     return new Promise<void>((resolve) => {
       this.waiting.push(() => {
-        this.start(group);
+        this.start(run);
         resolve();
       });
     });
   }
 
-  private start(group: Group): void {
+  private start(run: () => Promise<void>): void {
     this.inFlight++;
-    this.runGroup(group)
+    run()
       .catch((err: unknown) => {
         this.failure ??= err instanceof Error ? err : new Error(String(err));
       })
@@ -323,6 +518,10 @@ function mergeFailures(failures: (GroupFailure | undefined)[]): GroupFailure | u
     else {
       merged.records.push(...f.records);
       merged.policies.push(...f.policies);
+      if (f.rowBlocks) {
+        merged.rowBlocks = [...(merged.rowBlocks ?? []), ...f.rowBlocks];
+        merged.rowIndexes = [...(merged.rowIndexes ?? []), ...(f.rowIndexes ?? [])];
+      }
       merged.resultCode ??= f.resultCode;
       merged.error ??= f.error;
     }
@@ -348,10 +547,10 @@ function groupError(f: GroupFailure): BatchWriteError {
   const where = f.node ? `node ${f.node}` : 'single writes';
   const why = f.error ? f.error.message : `result code ${f.resultCode}`;
   return new BatchWriteError(
-    `${f.records.length} record(s) not written (${where}): ${why}`,
+    `${groupFailureSize(f)} record(s) not written (${where}): ${why}`,
     f.node,
     f.resultCode,
-    f.records.length,
+    groupFailureSize(f),
     {
       cause: f.error,
     },
