@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type Emulator, startEmulator } from '@asbkit/aerospike-emulator';
 import { readAllRecords } from '@asbkit/aerospike-emulator/test';
+import { FakeSecretAgent } from '@asbkit/cli-common/test';
 import { generateTestCerts } from '@asbkit/cluster-client/test';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FIXTURES, run, summaryOf } from './testing.test-helper.js';
@@ -54,6 +55,33 @@ describe('authentication, TLS and interrupts', () => {
       '2000',
     ]);
     expect(untrusted.code).toBe(1);
+  });
+
+  it('takes the TLS CA certificate from the Secret Agent as content (secrets:…)', async () => {
+    const certs = generateTestCerts('asb-tls-sa');
+    emu = await startEmulator({
+      namespaces: ['test'],
+      log: () => {},
+      tls: { key: readFileSync(certs.serverKey), cert: readFileSync(certs.serverCert), name: certs.tlsName },
+    });
+    const agent = await new FakeSecretAgent().putPlain('tls', 'ca', readFileSync(certs.caFile)).start();
+    try {
+      const r = await run([
+        '-h',
+        `127.0.0.1:${certs.tlsName}:${emu.nodes[0]!.port}`,
+        '--tls-enable',
+        '--tls-cafile',
+        'secrets:tls:ca',
+        '--sa-address',
+        `127.0.0.1:${agent.port}`,
+        '-d',
+        PLIST,
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(readAllRecords(emu, 'test').length).toBe(summaryOf(r.lines).inserted);
+    } finally {
+      await agent.stop();
+    }
   });
 
   it('an interrupt before the records are written leaves the cluster untouched (exit 1)', async () => {

@@ -176,6 +176,11 @@ describe('selection', () => {
     expect(e.state.sindexes.size).toBe(3);
     const records = r.lines.indexOf('INF Restoring records');
     const index = r.lines.findIndex((l) => l.startsWith('VER Restoring index'));
+    // The official tool's lines around the files (restore.c, file_proxy.c).
+    const file = `${OFFICIAL}full/test_00000.asb`;
+    expect(r.lines).toContain(`INF Found 1 backup file(s) in ${OFFICIAL}full`);
+    expect(r.lines).toContain(`INF Opened backup file ${file}`);
+    expect(r.lines.indexOf('INF Finished restoring backup file(s)')).toBeGreaterThan(records);
     expect(records).toBeGreaterThanOrEqual(0);
     expect(index).toBeGreaterThan(records);
     expect(r.lines.some((l) => l.startsWith('VER Waiting for index'))).toBe(true);

@@ -110,6 +110,7 @@ export async function runValidate(ctx: RestoreContext): Promise<number> {
       if (ctx.signal?.aborted) throw new RestoreError('INTERRUPTED', '### Validation interrupted ###');
       logger.info(`Validating ${file.path}`);
       const opened = await openInput(file, o, key);
+      if (file.path !== '-') logger.info(`Opened backup file ${file.path}`);
       let raw = 0;
       try {
         const scan = await scanFile(opened.stream, { fileName: file.path }, () => {
@@ -132,6 +133,7 @@ export async function runValidate(ctx: RestoreContext): Promise<number> {
     progress.finish();
   }
   if (!ok) return 1;
+  logger.info('Finished validating backup file(s)');
   logger.info(
     `Validated ${list.files.length} backup file(s): ${counters.recordsRead} record(s), ${counters.indexes} secondary index(es), ` +
       `${counters.udfs} UDF file(s), ${counters.bytesRead} byte(s)`,
@@ -337,6 +339,7 @@ class RestoreRun {
     const c = this.counters;
     this.logger.info(`Restoring ${file.path}`);
     const { stream, counter } = await openInput(file, o, this.key);
+    if (file.path !== '-') this.logger.info(`Opened backup file ${file.path}`);
     let raw = 0;
     try {
       for await (const batch of decodeAsbBatches(stream, decodeOptions(o, file.path))) {
@@ -404,6 +407,7 @@ class RestoreRun {
     const o = this.options;
     const c = this.counters;
     this.logger.info(`Restoring ${file.path}`);
+    this.logger.info(`Opened backup file ${file.path}`);
     this.rowSources ??= RowSourcePool.create(this.ctx.env);
     const config: RowEncoderConfig = {
       decode: decodeOptions(o, file.path),
@@ -476,6 +480,9 @@ class RestoreRun {
 async function checkFiles(run: RestoreRun, list: BackupFileList): Promise<FileScan[]> {
   const o = run.options;
   const scans: FileScan[] = new Array(list.files.length);
+  if (list.kind === 'directory') {
+    run.logger.info(`Found ${list.files.length} backup file(s) in ${inputDescription(o)}`);
+  }
   run.logger.info(`Checking ${list.files.length} backup file(s)`);
   await forEachLimited(
     list.files,
@@ -649,6 +656,7 @@ async function restoreAll(run: RestoreRun, list: BackupFileList, stdin: boolean)
     await run.rowSources?.close();
   }
   if (run.failed) return;
+  if (!o.noRecords) logger.info('Finished restoring backup file(s)');
   // 4. Indexes last (-L), the skip counts, then --wait.
   for (const index of run.lateIndexes) await run.restoreIndex(index);
   if (run.skippedIndexes > 0) logger.info(`Skipped ${run.skippedIndexes} index(es) with unwanted set(s)`);
