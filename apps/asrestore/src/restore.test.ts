@@ -323,7 +323,7 @@ describe('errors never lose data silently', () => {
     copyFileSync(`${FIXTURES}test_bad_backup_file.asb`, join(dir, 'b_bad.asb'));
     const r = await run(['-h', e.hosts, '-d', dir]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/Invalid bin type character 'x' in block \(file .*b_bad\.asb, line 13, col 3\)/);
+    expect(r.stderr).toMatch(/Invalid bytes label "x" \(file .*b_bad\.asb, line 13, col 3\)/);
     expect(r.stderr).toContain('b_bad.asb is corrupt; nothing was restored');
     expect(readAllRecords(e, 'test')).toHaveLength(0);
     expect(e.state.udfs.size).toBe(0);
@@ -334,7 +334,7 @@ describe('errors never lose data silently', () => {
     const good = readFileSync(`${FIXTURES}test_bad_backup_file.asb`);
     const r = await run(['-h', e.hosts, '-i', '-'], { stdin: Readable.from([good]) });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/Invalid bin type character 'x' in block \(file -, line 13, col 3\)/);
+    expect(r.stderr).toMatch(/Invalid bytes label "x" \(file -, line 13, col 3\)/);
   });
 
   it('an ignorable record error fails the run without -K and is skipped with it', async () => {

@@ -23,7 +23,7 @@ describe('--validate', () => {
     const bad = `${FIXTURES}test_bad_backup_file.asb`;
     const r = await run([...NO_CLUSTER, '--validate', '-i', bad]);
     expect(r.code).toBe(1);
-    expect(r.lines).toContain(`ERR Invalid bin type character 'x' in block (file ${bad}, line 13, col 3)`);
+    expect(r.lines).toContain(`ERR Invalid bytes label "x" (file ${bad}, line 13, col 3)`);
     expect(r.lines).toContain(`ERR Error while parsing backup file ${bad} (line 13)`);
   });
 

@@ -56,9 +56,7 @@ describe('decodeAsb on the fixtures', () => {
     expect(e.line).toBe(13);
     expect(e.column).toBe(3);
     expect(e.file).toBe('test_bad_backup_file.asb');
-    expect(e.message).toBe(
-      "Invalid bin type character 'x' in block (file test_bad_backup_file.asb, line 13, col 3)",
-    );
+    expect(e.message).toBe('Invalid bytes label "x" (file test_bad_backup_file.asb, line 13, col 3)');
     await expect(validateAsb([read('test_bad_backup_file.asb')])).rejects.toMatchObject({
       line: 13,
       column: 3,
@@ -270,7 +268,7 @@ describe('versions and tolerant reading', () => {
     expect(r).toMatchObject({ namespace: 'te\\st', bins: [{ name: 'a\\b', value: 1 }] });
     const e = await parseError('Version 3.0\n* u L a.lua 1 x\n');
     expect(e).toMatchObject({ line: 2, column: 1 });
-    expect(e.detail).toBe("Invalid start character '*' in block");
+    expect(e.detail).toBe('Invalid start character "*" in block');
   });
 
   it('reads version 3.2 expression indexes (* e), with and without a context', async () => {
@@ -288,7 +286,7 @@ describe('versions and tolerant reading', () => {
     });
     expect(e2).toMatchObject({ set: '', context: 'lhABI8zI', expression: 'kwGT' });
     expect((await parseError('Version 3.1\n* e test demo idx_e N 1 bin N kwGT\n')).detail).toBe(
-      "Invalid global type character 'e' in block",
+      'Invalid global type character "e" in block',
     );
   });
 
@@ -371,37 +369,37 @@ describe('errors: one clear AsbParseError with line and column', () => {
       'Version 3.1\n#namespace x\n',
       2,
       2,
-      "Unexpected character 'n' in meta data, expected ' '",
+      'Unexpected character "n" in meta data, expected " "',
     ],
     ['unknown meta', 'Version 3.1\n# foo bar\n', 2, 3, 'Invalid meta data "foo"'],
-    ['blank line', `${HEAD}\n`, 3, 1, "Invalid start character '\\n' in block"],
+    ['blank line', `${HEAD}\n`, 3, 1, 'Invalid start character \\x0a in block'],
     [
       'stray meta after globals',
       `${HEAD}* u L a 1 x\n# first-file\n`,
       4,
       1,
-      "Invalid start character '#' in block",
+      'Invalid start character "#" in block',
     ],
     [
       'record lines out of order',
       `${HEAD}+ n test\n+ g 1\n`,
       4,
       3,
-      "Unexpected character 'g' in backup block, expected 'd'",
+      'Unexpected character "g" in backup block, expected "d"',
     ],
     [
       'wrong first letter',
       `${HEAD}+ x test\n`,
       3,
       3,
-      "Unexpected character 'x' in backup block, expected 'k'",
+      'Unexpected character "x" in backup block, expected "k"',
     ],
     [
       'short digest',
       `${HEAD}+ n test\n+ d AAAA\n+ g 1\n+ t 0\n+ b 0\n`,
       4,
       9,
-      "Invalid base64 character '\\n' in digest",
+      'Invalid base64 character \\x0a in digest',
     ],
     [
       'int64 overflow',
@@ -410,7 +408,7 @@ describe('errors: one clear AsbParseError with line and column', () => {
       7,
       'Integer overflow with number 9223372036854775808 in backup block',
     ],
-    ['non-digit', `${REC}- I a 12x\n`, 8, 9, "Invalid character 'x' in backup block, expected digit"],
+    ['non-digit', `${REC}- I a 12x\n`, 8, 9, 'Invalid character "x" in backup block, expected digit'],
     [
       'generation range',
       `${REC.replace('+ g 1', '+ g 65536')}- N a\n`,
@@ -434,10 +432,10 @@ describe('errors: one clear AsbParseError with line and column', () => {
       3,
       "LDT bins (type 'U') are not supported; use an older tool to restore this backup",
     ],
-    ['S! key', `${HEAD}+ k S! 1 a\n`, 3, 6, "Unexpected character '!' in backup block, expected ' '"],
-    ['bad key type', `${HEAD}+ k Q 1\n`, 3, 5, "Invalid key type character 'Q' in block"],
+    ['S! key', `${HEAD}+ k S! 1 a\n`, 3, 6, 'Unexpected character "!" in backup block, expected " "'],
+    ['bad key type', `${HEAD}+ k Q 1\n`, 3, 5, 'Invalid key type character "Q" in block'],
     ['base64 length', `${REC}- B a 3 AAA\n`, 8, 7, 'Invalid encoded data size 3'],
-    ['base64 char', `${REC}- B a 4 AA*A\n`, 8, 11, "Invalid base64 character '*' in backup block"],
+    ['base64 char', `${REC}- B a 4 AA*A\n`, 8, 11, 'Invalid base64 character "*" in backup block'],
     ['truncated value', `${REC}- S a 10 abc`, 8, 13, 'Unexpected end of file in backup block'],
     [
       'truncated record',
@@ -452,25 +450,25 @@ describe('errors: one clear AsbParseError with line and column', () => {
       `${REC}- S a 1 ab\n`,
       8,
       10,
-      "Unexpected character 'b' in backup block, expected '\\n'",
+      'Unexpected character "b" in backup block, expected \\x0a',
     ],
     [
       'bad index type',
       `${HEAD}* i test demo idx I 1 a N\n`,
       3,
       19,
-      "Invalid index type character 'I' in block",
+      'Invalid index type character "I" in block',
     ],
     [
       'bad path type',
       `${HEAD}* i test demo idx N 1 a I\n`,
       3,
       25,
-      "Invalid path type character 'I' in block",
+      'Invalid path type character "I" in block',
     ],
     ['no paths', `${HEAD}* i test demo idx N 0 a N\n`, 3, 21, 'Missing path(s) in index block'],
-    ['bad udf type', `${HEAD}* u J a.js 1 x\n`, 3, 5, "Invalid UDF type character 'J' in block"],
-    ['bad global', `${HEAD}* x\n`, 3, 3, "Invalid global type character 'x' in block"],
+    ['bad udf type', `${HEAD}* u J a.js 1 x\n`, 3, 5, 'Invalid UDF type character "J" in block'],
+    ['bad global', `${HEAD}* x\n`, 3, 3, 'Invalid global type character "x" in block'],
     [
       'token too long',
       `${HEAD}+ n ${'a'.repeat(1200)}\n`,

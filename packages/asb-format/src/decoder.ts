@@ -331,7 +331,8 @@ export class AsbDecoder {
     const p = this.pos;
     if (p >= this.limit) this.short(p);
     const c = this.buf[p]!;
-    if (c !== LF) this.fail(`Unexpected character ${printByte(c)} in backup block, expected '\\n'`, p);
+    if (c !== LF)
+      this.fail(`Unexpected character ${printByte(c)} in backup block, expected ${printByte(LF)}`, p);
     this.pos = p + 1;
     this.line++;
     this.lineStart = p + 1;
@@ -614,7 +615,10 @@ export class AsbDecoder {
       }
       if (lf - p + 1 > MAX_META_LINE) this.fail('Meta line too long', p + MAX_META_LINE);
       if (b[p + 1] !== SP)
-        this.fail(`Unexpected character ${printByte(b[p + 1]!)} in meta data, expected ' '`, p + 1);
+        this.fail(
+          `Unexpected character ${printByte(b[p + 1]!)} in meta data, expected ${printByte(0x20)}`,
+          p + 1,
+        );
       const text = b.toString('latin1', p + 2, lf);
       if (text === 'first-file') firstFile = true;
       else if (text.startsWith('namespace ')) {
@@ -913,7 +917,7 @@ export class AsbDecoder {
     ) {
       if (t === 0x55)
         this.fail("LDT bins (type 'U') are not supported; use an older tool to restore this backup", at);
-      this.fail(`Invalid bin type character ${printByte(t)} in block`, at);
+      this.fail(`Invalid bytes label ${printByte(t)}`, at);
     }
     if (this.pos >= this.limit) this.short(this.pos);
     let compact = false;

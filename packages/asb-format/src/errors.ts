@@ -26,8 +26,7 @@ export class AsbEncodeError extends Error {
 
 /** Printable form of one byte for messages, like the C tool's `print_char`. */
 export function printByte(b: number): string {
-  if (b === 0x0a) return "'\\n'";
-  if (b === 0x5c) return "'\\\\'";
-  if (b >= 0x20 && b < 0x7f) return `'${String.fromCharCode(b)}'`;
-  return `'\\x${b.toString(16).padStart(2, '0')}'`;
+  // As the C tools' print_char: a printable byte in double quotes, anything else as \xNN.
+  if (b >= 0x20 && b < 0x7f) return `"${String.fromCharCode(b)}"`;
+  return `\\x${b.toString(16).padStart(2, '0')}`;
 }
