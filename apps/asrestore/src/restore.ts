@@ -382,11 +382,7 @@ class RestoreRun {
         if (stop) break;
       }
     } catch (err) {
-      if (err instanceof AsbParseError) {
-        logParseError(this.logger, err, file.path);
-        throw new Reported();
-      }
-      throw err;
+      rethrowLocated(this.logger, err, file.path);
     } finally {
       stream.destroy();
     }
@@ -463,11 +459,7 @@ class RestoreRun {
         if (stopped()) break;
       }
     } catch (err) {
-      if (err instanceof AsbParseError) {
-        logParseError(this.logger, err, file.path);
-        throw new Reported();
-      }
-      throw err;
+      rethrowLocated(this.logger, err, file.path);
     } finally {
       source.release();
       stream?.destroy();
@@ -671,4 +663,13 @@ async function restoreAll(run: RestoreRun, list: BackupFileList, stdin: boolean)
     }
     if (run.udfNames.length > 0) await waitForUdfs(run.cluster, run.udfNames, { sleep });
   }
+}
+
+/** A parse error is logged once with its location, then travels on as `Reported`. */
+function rethrowLocated(logger: Logger, err: unknown, path: string): never {
+  if (err instanceof AsbParseError) {
+    logParseError(logger, err, path);
+    throw new Reported();
+  }
+  throw err;
 }

@@ -200,6 +200,19 @@ export interface RowSource {
 
 /** The shared part: output queue, input credit. */
 abstract class QueuedRowSource implements RowSource {
+  /** Takes `worker`'s outputs and failures for source `id` (a reused worker may still answer an old one). */
+  protected follow(worker: Worker, id: number): void {
+    listen(
+      worker,
+      id,
+      (m) => {
+        if (this.closed) return;
+        if (m.type === 'output') this.deliver(m.output);
+        else if (m.type === 'error') this.fail(deserializeError(m.error));
+      },
+      (err) => this.fail(err),
+    );
+  }
   private readonly outputs: RowOutput[] = [];
   private failure: unknown;
   private ended = false;
@@ -321,16 +334,7 @@ export class WorkerRowSource extends QueuedRowSource {
     super();
     const id = nextSourceId++;
     // a reused worker may still answer slices of its previous file: `listen` skips those
-    listen(
-      worker,
-      id,
-      (m) => {
-        if (this.closed) return;
-        if (m.type === 'output') this.deliver(m.output);
-        else if (m.type === 'error') this.fail(deserializeError(m.error));
-      },
-      (err) => this.fail(err),
-    );
+    this.follow(worker, id);
     worker.postMessage({ type: 'init', id, config } satisfies ToWorker);
   }
 
@@ -371,16 +375,7 @@ export class FileRowSource extends QueuedRowSource {
   ) {
     super();
     const id = nextSourceId++;
-    listen(
-      worker,
-      id,
-      (m) => {
-        if (this.closed) return;
-        if (m.type === 'output') this.deliver(m.output);
-        else if (m.type === 'error') this.fail(deserializeError(m.error));
-      },
-      (err) => this.fail(err),
-    );
+    this.follow(worker, id);
     worker.postMessage({
       type: 'file',
       id,

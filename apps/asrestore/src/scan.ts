@@ -43,12 +43,7 @@ export async function scanFile(
   const indexes: SecondaryIndex[] = [];
   const udfs: UdfModule[] = [];
   let bytes = 0;
-  const drain = () => {
-    for (let e = dec.next(); e !== undefined; e = dec.next()) {
-      if (e.kind === 'sindex') indexes.push(e);
-      else if (e.kind === 'udf') udfs.push(e);
-    }
-  };
+  const drain = () => drainGlobals(dec, indexes, udfs);
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     bytes += chunk.length;
     dec.push(chunk);
@@ -97,12 +92,7 @@ export function scanTailSync(
   const indexes: SecondaryIndex[] = [];
   const udfs: UdfModule[] = [];
   let bytes = 0;
-  const drain = () => {
-    for (let e = dec.next(); e !== undefined; e = dec.next()) {
-      if (e.kind === 'sindex') indexes.push(e);
-      else if (e.kind === 'udf') udfs.push(e);
-    }
-  };
+  const drain = () => drainGlobals(dec, indexes, udfs);
   const fd = openSync(path, 'r');
   try {
     let pos = start;
@@ -197,12 +187,7 @@ export async function scanFileSplit(
   const dec = new CheckingDecoder(opts);
   const indexes: SecondaryIndex[] = [];
   const udfs: UdfModule[] = [];
-  const drain = () => {
-    for (let e = dec.next(); e !== undefined; e = dec.next()) {
-      if (e.kind === 'sindex') indexes.push(e);
-      else if (e.kind === 'udf') udfs.push(e);
-    }
-  };
+  const drain = () => drainGlobals(dec, indexes, udfs);
   let bytes = 0;
   const feed = async (stream: Readable) => {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
@@ -237,4 +222,12 @@ export async function scanFileSplit(
   dec.end();
   drain();
   return { records: dec.records, indexes, udfs, bytes };
+}
+
+/** Takes the decoder's pending entries, keeping the globals (records are only counted). */
+function drainGlobals(dec: CheckingDecoder, indexes: SecondaryIndex[], udfs: UdfModule[]): void {
+  for (let e = dec.next(); e !== undefined; e = dec.next()) {
+    if (e.kind === 'sindex') indexes.push(e);
+    else if (e.kind === 'udf') udfs.push(e);
+  }
 }
