@@ -1,6 +1,7 @@
 // Backup throughput: 1,000,000 records of ~240 bytes (`+ k I`, a set, 4 bins: int, 54-byte
 // string, double, 32-byte blob) from the emulator (or from a real server when AEROSPIKE_HOSTS is
-// set: it then backs up the existing set `bench` of namespace `test`, populated beforehand), and
+// set: it then backs up the existing set `bench` of namespace `test`, populated beforehand, or
+// BENCH_NAMESPACE / BENCH_SET), and
 // from a replay server that serves pre-encoded replies, to show asbackup's own speed.
 // The backup runs as its own process (bench/run-cli.mjs) so its peak RSS is its own.
 // Env: BENCH_RECORDS (default 1000000), BENCH_PARALLEL (default "1,4"), BENCH_SERVER
@@ -17,6 +18,8 @@ import { startReplayServer } from './replay-server.mjs';
 const COUNT = Number(process.env.BENCH_RECORDS ?? 1_000_000);
 const PARALLEL = (process.env.BENCH_PARALLEL ?? '1,4').split(',').map(Number);
 const RUNNER = new URL('./run-cli.mjs', import.meta.url).pathname;
+const NAMESPACE = process.env.BENCH_NAMESPACE ?? 'test';
+const SET = process.env.BENCH_SET ?? 'bench';
 
 function record(i) {
   const key = { type: 1, value: i };
@@ -59,7 +62,12 @@ function runBackup(args) {
     child.on('error', reject);
     child.on('close', (code) => {
       if (code !== 0) reject(new Error(`asbackup exited ${code}:\n${stderr}`));
-      else resolve({ ...JSON.parse(report), scanSecs: (performance.now() - scanStart) / 1000 });
+      else
+        resolve({
+          ...JSON.parse(report),
+          scanSecs: (performance.now() - scanStart) / 1000,
+          records: Number(/Backed up (\d+) record/.exec(stderr)?.[1] ?? 0),
+        });
     });
   });
 }
@@ -100,13 +108,13 @@ try {
         const dir = join(work, `p${parallel}`);
         const t0 = performance.now();
         const cpu0 = process.cpuUsage();
-        const { maxRssKiB, cpuMs, scanSecs } = await runBackup([
+        const { maxRssKiB, cpuMs, scanSecs, records } = await runBackup([
           '-h',
           server.hosts,
           '-n',
-          'test',
+          kind === 'real' ? NAMESPACE : 'test',
           '-s',
-          'bench',
+          kind === 'real' ? SET : 'bench',
           '-d',
           dir,
           '--parallel',
@@ -120,9 +128,10 @@ try {
         // The scan phase (first job start to exit) excludes connecting and the record count, which
         // the emulator answers slowly for large data sets.
         console.log(
-          `asbackup from ${kind} --parallel ${parallel}: ${Math.round(COUNT / scanSecs)} records/s, ${(bytes / 1048576 / scanSecs).toFixed(1)} MiB/s ` +
-            `(${COUNT} records, ${(bytes / 1048576).toFixed(1)} MiB; scan ${scanSecs.toFixed(2)} s, whole run ${secs.toFixed(2)} s, ` +
-            `peak RSS ${(maxRssKiB / 1024).toFixed(0)} MiB; CPU: asbackup ${(cpuMs / 1000).toFixed(2)} s, ${server.cpu} ${serverCpu.toFixed(2)} s)`,
+          `asbackup from ${kind} --parallel ${parallel}: ${Math.round(records / scanSecs)} records/s, ${(bytes / 1048576 / scanSecs).toFixed(1)} MiB/s ` +
+            `(${records} records, ${(bytes / 1048576).toFixed(1)} MiB; scan ${scanSecs.toFixed(2)} s, whole run ${secs.toFixed(2)} s, ` +
+            `peak RSS ${(maxRssKiB / 1024).toFixed(0)} MiB; CPU: asbackup ${(cpuMs / 1000).toFixed(2)} s = ${((cpuMs * 1000) / Math.max(records, 1)).toFixed(2)} µs/record, ` +
+            `${server.cpu} ${serverCpu.toFixed(2)} s)`,
         );
         await rm(dir, { recursive: true, force: true });
       }

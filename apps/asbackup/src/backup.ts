@@ -10,8 +10,10 @@ import {
   listSindexes,
   type PartitionStart,
   parseHosts,
+  RecordReplyTranscoder,
   type ScanJob,
   scanPartitionBatches,
+  scanPartitionRawBatches,
 } from '@asbkit/cluster-client';
 import {
   type AesCtrEncryptor,
@@ -52,16 +54,31 @@ import {
 } from './cluster.js';
 import { estimatedFileSize, type SampleStats, SizeSampler, upperRecordSize } from './estimate-math.js';
 import { formatLocalTime, formatNanos, joinSets, nodeRow } from './format.js';
+import { collectYoungGarbage } from './gc.js';
 import { type BackupState, loadState, saveState } from './state.js';
 
 const MIB = 1048576;
-/** Encoded bytes gathered before they are handed to the file (fewer, larger writes). */
+/**
+ * Encoded bytes gathered before they are handed to the file (fewer, larger writes). Smaller
+ * chunks (64 and 128 KiB) were measured to cost more memory, not less: smaller slabs come from
+ * the malloc heap, which fragments, while these are mapped and unmapped whole.
+ */
 const CHUNK_BYTES = 256 * 1024;
 /**
- * A job's partitions are scanned in slices of this many: the scan keeps per-partition state
- * (the last digest, a view into a socket chunk) until it ends, so slices bound that memory.
+ * Room past a chunk in a job's encoder slab: a record that ends a chunk fits there (larger ones
+ * get a slab of their own). Each chunk has its own slab, so a job holds about three: the one
+ * being filled, the one the file is writing and the one queued behind it.
  */
-const SUBSCAN_PARTITIONS = 16;
+const SLAB_MARGIN = 32 * 1024;
+/** Encoded bytes (all jobs) between young-generation GCs (see gc.ts): keeps RSS flat. */
+const GC_EVERY_BYTES = 2 * MIB;
+/**
+ * A job's partitions are scanned in slices of this many: the scan keeps per-partition state (a
+ * 20-byte copy of the last digest) until it ends, so slices bound that memory, and a slice's
+ * partitions are marked done (not scanned again on `--continue`) when it ends. Each slice is one
+ * partition query, so small slices cost a request and a server-side query per slice.
+ */
+const SUBSCAN_PARTITIONS = 256;
 
 function* slices<T>(items: T[], size: number): Generator<T[]> {
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
@@ -321,6 +338,7 @@ class BackupRun {
   private stopping: 'interrupt' | 'failure' | undefined;
   private failure: unknown;
   private scanStarted = false;
+  private sinceGc = 0;
   private indexCount = 0;
   private udfCount = 0;
 
@@ -459,7 +477,7 @@ class BackupRun {
     this.files.add(file);
     if (file.isNew && !this.headered.has(file)) {
       this.headered.add(file);
-      const enc = new AsbEncoder();
+      const enc = new AsbEncoder({ slabSize: 4096 });
       enc.writeHeader({ namespace: escapeAsbName(this.o.namespace!) });
       await this.write(file, enc.takeChunk());
     }
@@ -524,23 +542,45 @@ class BackupRun {
     const directoryMode = this.shared === undefined;
     const limit = directoryMode && this.sink!.kind === 'directory' ? this.o.fileLimit : 0;
     let file = this.shared ?? (await this.acquire());
-    const enc = new AsbEncoder({ compact: this.o.compact });
+    const chunk = CHUNK_BYTES;
+    const enc = new AsbEncoder({
+      compact: this.o.compact,
+      slabSize: chunk + SLAB_MARGIN,
+      freshSlabBelow: chunk,
+    });
+    // Records go from the reply bytes straight into the encoder: no object per record.
+    const transcoder = new RecordReplyTranscoder(enc);
     let jobRecords = 0;
     let jobBytes = 0;
+    // The chunk handed to the file last: the job encodes the next one while the file takes it.
+    let writing: Promise<void> | undefined;
+    const drain = async () => {
+      const w = writing;
+      writing = undefined;
+      if (w) await w;
+    };
     const flush = async () => {
       if (enc.length === 0) return;
+      await drain();
       if (limit > 0 && file.fileBytes >= limit) {
         await this.sink!.closeFile(file);
         this.settle();
         file = await this.acquire();
       }
-      await this.write(file, enc.takeChunk());
+      const bytes = enc.takeChunk();
+      writing = this.write(file, bytes);
+      writing.catch(() => {}); // awaited by the next flush or drain; never unhandled meanwhile
+      this.sinceGc += bytes.length;
+      if (this.sinceGc >= GC_EVERY_BYTES) {
+        this.sinceGc = 0;
+        collectYoungGarbage();
+      }
     };
     try {
       for (const partitions of slices(partitionStarts(filter), SUBSCAN_PARTITIONS)) {
         const cap = base.maxRecords === undefined ? undefined : base.maxRecords - jobRecords;
         if (cap !== undefined && cap <= 0) break;
-        const scan = scanPartitionBatches(this.cluster, {
+        const scan = scanPartitionRawBatches(this.cluster, {
           ...base,
           maxRecords: cap,
           partitions,
@@ -549,12 +589,25 @@ class BackupRun {
         });
         for await (const batch of scan) {
           for (const item of batch) {
-            if (item.kind === 'record') {
-              jobBytes += enc.writeRecord(item);
-              this.cursors.recordWritten(item.digest);
-              jobRecords++;
-              this.records++;
-              if (enc.length >= CHUNK_BYTES) await flush();
+            if (item.kind === 'raw-records') {
+              const body = item.body;
+              for (let off = 0; off < body.length; ) {
+                try {
+                  off = transcoder.transcode(body, off, chunk);
+                } finally {
+                  // Cursors follow what the encoder holds (handed to the file before any state).
+                  jobBytes += transcoder.bytes;
+                  jobRecords += transcoder.records;
+                  this.records += transcoder.records;
+                  const { touched, lastDigestOffset } = transcoder;
+                  for (let i = 0; i < transcoder.touchedCount; i++) {
+                    const d = lastDigestOffset[touched[i]!]!;
+                    this.cursors.recordWritten(body.subarray(d, d + 20));
+                  }
+                  transcoder.clearTouched();
+                }
+                if (enc.length >= chunk) await flush();
+              }
             } else {
               this.cursors.markDone(item.partitionId);
             }
@@ -568,6 +621,7 @@ class BackupRun {
       // Whatever was encoded is handed to the file, so the cursors match the files.
       try {
         await flush();
+        await drain();
       } finally {
         if (directoryMode) await this.sink!.release(file);
         this.settle();

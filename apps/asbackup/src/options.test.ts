@@ -249,9 +249,10 @@ describe('estimate, machine output, logs', () => {
 describe('machine progress', () => {
   it('-m gets PROGRESS and REMAINING lines once a second while the scan runs, then SUMMARY', async () => {
     const machine = `${fresh()}.machine`;
-    emu.current.setFaults({ replyDelayMs: 8 });
+    emu.current.setFaults({ replyDelayMs: 30 });
     try {
-      // 256 scan requests (16-partition slices), each reply delayed 8 ms: over two seconds.
+      // 16 scan requests (256-partition slices) of several reply protos, each delayed 30 ms: about
+      // three seconds.
       const run = await runMain([...base(), '-d', fresh(), '-m', machine]);
       expect(run.code, run.stderr).toBe(0);
     } finally {

@@ -216,6 +216,60 @@ describe('AsbEncoder writes what the official C tool writes', () => {
   });
 });
 
+describe('AsbEncoder streamed records', () => {
+  it('writes byte for byte what writeRecord writes, and abortRecord drops a partial record', () => {
+    const digest = Buffer.alloc(24, 3); // the digest is read at an offset
+    const blob = Buffer.from('--\x00\x01\x02 raw bytes--', 'latin1');
+    const rec: AsbRecord = {
+      kind: 'record',
+      namespace: 'n s',
+      digest: digest.subarray(2, 22),
+      set: 'set\n1',
+      key: { type: ParticleType.BLOB, value: blob.subarray(2, 7) },
+      generation: 3,
+      voidTime: 123456,
+      bins: [
+        { name: 'i', type: ParticleType.INTEGER, value: -(2n ** 63n) },
+        { name: 'd', type: ParticleType.FLOAT, value: 0.1 },
+        { name: 'z', type: ParticleType.BOOL, value: false },
+        { name: 'n', type: ParticleType.NULL, value: null },
+        { name: 's p', type: ParticleType.STRING, value: Buffer.from('x'.repeat(200)) },
+        { name: 'g', type: ParticleType.GEOJSON, value: Buffer.from('{}') },
+        { name: 'l', type: ParticleType.LIST, value: blob.subarray(2, 9) },
+      ],
+    };
+    for (const compact of [false, true]) {
+      const a = new AsbEncoder({ compact });
+      a.writeRecord(rec);
+      const b = new AsbEncoder({ compact, slabSize: 4096 });
+      b.beginRecord();
+      b.binInt('x', 1);
+      b.abortRecord();
+      b.beginRecord();
+      b.recordKeyBytes(ParticleType.BLOB, blob, 2, 7);
+      b.recordMeta('n s', digest, 2, 'set\n1', 3, 123456, 7);
+      b.binInt('i', -(2n ** 63n));
+      b.binDouble('d', 0.1);
+      b.binBool('z', false);
+      b.binNull('n');
+      b.binBytes('s p', ParticleType.STRING, Buffer.from('x'.repeat(200)), 0, 200);
+      b.binBytes('g', ParticleType.GEOJSON, Buffer.from('{}'), 0, 2);
+      b.binBytes('l', ParticleType.LIST, blob, 2, 9);
+      const n = b.endRecord();
+      const want = a.takeChunk();
+      expect(b.takeChunk().toString('latin1')).toBe(want.toString('latin1'));
+      expect(n).toBe(want.length);
+    }
+    const c = new AsbEncoder();
+    c.beginRecord();
+    c.recordKeyInt(5);
+    expect(() => c.recordMeta('t', digest, 0, undefined, 70000, 0, 0)).toThrow(AsbEncodeError);
+    c.abortRecord();
+    expect(c.length).toBe(0);
+    expect(() => c.binBytes('v', 16, blob, 0, 1)).toThrow(/Invalid bytes type 16/);
+  });
+});
+
 describe('stream wrappers', () => {
   it('encodeAsb and createAsbEncodeStream produce the same bytes as the fixture', async () => {
     const data = readFileSync(fixtureUrl('official-backups/par4/test_00001.asb'));

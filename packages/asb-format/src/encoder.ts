@@ -22,6 +22,12 @@ export interface AsbEncoderOptions {
   compact?: boolean;
   /** Initial slab size in bytes (default 1 MiB); it grows to fit any single entity. */
   slabSize?: number;
+  /**
+   * `takeChunk()` leaves the slab when fewer bytes than this are left in it, so the next chunk
+   * starts in a fresh slab rather than being copied there once it outgrows the old one. With a
+   * slab of one chunk plus a margin, each chunk then pins only its own slab (default 0: off).
+   */
+  freshSlabBelow?: number;
 }
 
 /** Header fields for `writeHeader`. `namespace` is written as given (the escaped form). */
@@ -109,6 +115,7 @@ const INT64_MIN = -(1n << 63n);
 export class AsbEncoder {
   readonly compact: boolean;
   private readonly slabSize: number;
+  private readonly freshSlabBelow: number;
   private out: Buffer;
   private pos = 0;
   private chunkStart = 0;
@@ -118,6 +125,7 @@ export class AsbEncoder {
   constructor(opts: AsbEncoderOptions = {}) {
     this.compact = opts.compact ?? false;
     this.slabSize = Math.max(4096, opts.slabSize ?? 1 << 20);
+    this.freshSlabBelow = opts.freshSlabBelow ?? 0;
     this.out = Buffer.allocUnsafeSlow(this.slabSize);
   }
 
@@ -130,6 +138,11 @@ export class AsbEncoder {
   takeChunk(): Buffer {
     const chunk = this.out.subarray(this.chunkStart, this.pos);
     this.chunkStart = this.pos;
+    if (this.out.length - this.pos < this.freshSlabBelow && this.recordStart < 0) {
+      this.out = Buffer.allocUnsafeSlow(this.slabSize);
+      this.chunkStart = 0;
+      this.pos = 0;
+    }
     return chunk;
   }
 
@@ -139,6 +152,7 @@ export class AsbEncoder {
     const pending = this.pos - this.chunkStart;
     const next = Buffer.allocUnsafeSlow(Math.max(this.slabSize, pending + n));
     this.out.copy(next, 0, this.chunkStart, this.pos);
+    if (this.recordStart >= 0) this.recordStart -= this.chunkStart; // a streamed record moves too
     this.out = next;
     this.chunkStart = 0;
     this.pos = pending;
@@ -469,6 +483,208 @@ export class AsbEncoder {
     out[this.pos++] = LF;
   }
 
+  // ------------------------------------------------------------------ streamed records
+
+  /** Start of the record being streamed (`beginRecord`), or -1. */
+  private recordStart = -1;
+
+  /**
+   * Streams a record without an `AsbRecord` object (decoders that read straight from another
+   * format): `beginRecord()`, then at most one `recordKey*`, then `recordMeta`, then one `bin*`
+   * per bin, then `endRecord()` (returns the record's bytes). The output is byte for byte what
+   * `writeRecord` writes for the same record. After an error, `abortRecord()` removes the partial
+   * record. Byte ranges are read from `buf[start, end)` and never kept.
+   */
+  beginRecord(): void {
+    this.recordStart = this.pos;
+  }
+
+  /** Ends the streamed record; returns its size in bytes. */
+  endRecord(): number {
+    const n = this.pos - this.recordStart;
+    this.recordStart = -1;
+    return n;
+  }
+
+  /** Drops the streamed record written so far. */
+  abortRecord(): void {
+    if (this.recordStart >= 0) this.pos = this.recordStart;
+    this.recordStart = -1;
+  }
+
+  /** `+ k I <v>` */
+  recordKeyInt(v: number | bigint): void {
+    this.ensure(32);
+    this.ascii('+ k I ');
+    this.int(v, 'integer key');
+    this.out[this.pos++] = LF;
+  }
+
+  /** `+ k D <v>` */
+  recordKeyDouble(v: number): void {
+    this.ensure(16 + MAX_DOUBLE_TEXT);
+    this.ascii('+ k D ');
+    this.double(v);
+    this.out[this.pos++] = LF;
+  }
+
+  /** String (`+ k S`) or blob (`+ k B`/`B!`) key from `buf[start, end)`. */
+  recordKeyBytes(
+    type: typeof ParticleType.STRING | typeof ParticleType.BLOB,
+    buf: Buffer,
+    start: number,
+    end: number,
+  ): void {
+    this.ensure(Math.ceil((end - start) / 3) * 4 + 40);
+    if (type === ParticleType.STRING) {
+      this.ascii('+ k S ');
+      this.rawRange(buf, start, end);
+    } else if (this.compact) {
+      this.ascii('+ k B! ');
+      this.rawRange(buf, start, end);
+    } else {
+      this.ascii('+ k B ');
+      this.b64Range(buf, start, end);
+    }
+    this.out[this.pos++] = LF;
+  }
+
+  /** `+ n`, `+ d` (digest = `digest[digestOffset, +20)`), `+ s`, `+ g`, `+ t`, `+ b` lines. */
+  recordMeta(
+    namespace: string,
+    digest: Uint8Array,
+    digestOffset: number,
+    set: string | undefined,
+    generation: number,
+    voidTime: number,
+    binCount: number,
+  ): void {
+    const ns = this.name(namespace);
+    const setName = set === undefined || set === '' ? undefined : this.name(set);
+    this.ensure(96 + ns.length + (setName === undefined ? 0 : setName.length));
+    const out = this.out;
+    this.ascii('+ n ');
+    this.bytes(ns);
+    this.ascii('\n+ d ');
+    if (digest.length - digestOffset < 20)
+      throw new AsbEncodeError(`digest must be 20 bytes, got ${Math.max(0, digest.length - digestOffset)}`);
+    this.pos = writeBase64Range(out, this.pos, digest, digestOffset, digestOffset + 20);
+    out[this.pos++] = LF;
+    if (setName !== undefined) {
+      this.ascii('+ s ');
+      this.bytes(setName);
+      out[this.pos++] = LF;
+    }
+    this.ascii('+ g ');
+    this.bounded(generation, 65535, 'generation');
+    this.ascii('\n+ t ');
+    this.bounded(voidTime, 0xffffffff, 'void time');
+    this.ascii('\n+ b ');
+    this.bounded(binCount, 65535, 'bin count');
+    out[this.pos++] = LF;
+  }
+
+  /** `- <letter> <name>` with room for `extra` more bytes; returns nothing, leaves pos after the name. */
+  private binHead(letter: number, name: Buffer, extra: number): void {
+    this.ensure(8 + name.length + extra);
+    const out = this.out;
+    out[this.pos] = 0x2d;
+    out[this.pos + 1] = SP;
+    out[this.pos + 2] = letter;
+    out[this.pos + 3] = SP;
+    this.pos += 4;
+    this.bytes(name);
+  }
+
+  /** `- N <name>` */
+  binNull(name: string): void {
+    this.binHead(0x4e, this.name(name), 0);
+    this.out[this.pos++] = LF;
+  }
+
+  /** `- Z <name> T|F` */
+  binBool(name: string, value: boolean): void {
+    this.binHead(0x5a, this.name(name), 2);
+    const out = this.out;
+    out[this.pos] = SP;
+    out[this.pos + 1] = value ? 0x54 : 0x46;
+    out[this.pos + 2] = LF;
+    this.pos += 3;
+  }
+
+  /** `- I <name> <v>` */
+  binInt(name: string, value: number | bigint): void {
+    this.binHead(0x49, this.name(name), 24);
+    this.out[this.pos++] = SP;
+    this.int(value, `bin ${name}`);
+    this.out[this.pos++] = LF;
+  }
+
+  /** `- D <name> <v>` */
+  binDouble(name: string, value: number): void {
+    this.binHead(0x44, this.name(name), 2 + MAX_DOUBLE_TEXT);
+    this.out[this.pos++] = SP;
+    this.double(value);
+    this.out[this.pos++] = LF;
+  }
+
+  /**
+   * A bin whose value is the bytes `buf[start, end)`: STRING and GEOJSON (without the wire's
+   * cell prefix) as `<len> <raw>`, the bytes family (blobs, lists, maps, HLL) in base64 (raw with
+   * `compact`).
+   */
+  binBytes(name: string, type: number, buf: Buffer, start: number, end: number): void {
+    const n = end - start;
+    if (type === ParticleType.STRING || type === ParticleType.GEOJSON) {
+      this.binHead(type === ParticleType.STRING ? 0x53 : 0x47, this.name(name), 14 + n);
+      this.out[this.pos++] = SP;
+      this.rawRange(buf, start, end);
+      this.out[this.pos++] = LF;
+      return;
+    }
+    const letter = BYTES_LETTER[type];
+    if (letter === undefined) throw new AsbEncodeError(`Invalid bytes type ${type} in bin ${name}`);
+    const bytes = this.name(name);
+    if (this.compact) {
+      this.ensure(9 + bytes.length + 14 + n);
+      const out = this.out;
+      out[this.pos] = 0x2d;
+      out[this.pos + 1] = SP;
+      out[this.pos + 2] = letter;
+      out[this.pos + 3] = 0x21;
+      out[this.pos + 4] = SP;
+      this.pos += 5;
+      this.bytes(bytes);
+      out[this.pos++] = SP;
+      this.rawRange(buf, start, end);
+    } else {
+      this.binHead(letter, bytes, 14 + Math.ceil(n / 3) * 4);
+      this.out[this.pos++] = SP;
+      this.b64Range(buf, start, end);
+    }
+    this.out[this.pos++] = LF;
+  }
+
+  /** `<len> SP <raw>` from a byte range (room already ensured). */
+  private rawRange(buf: Buffer, start: number, end: number): void {
+    const n = end - start;
+    this.uint(n);
+    const out = this.out;
+    let p = this.pos;
+    out[p++] = SP;
+    // Values this short copy faster in a loop than through Buffer#copy.
+    if (n <= 128) for (let i = start; i < end; i++) out[p++] = buf[i]!;
+    else p += buf.copy(out, p, start, end);
+    this.pos = p;
+  }
+
+  /** `<b64len> SP <base64>` from a byte range (room already ensured). */
+  private b64Range(buf: Buffer, start: number, end: number): void {
+    this.uint(base64Length(end - start));
+    this.out[this.pos++] = SP;
+    this.pos = writeBase64Range(this.out, this.pos, buf, start, end);
+  }
+
   /** Writes any entry; a header entry is written with its own version and fields. */
   writeEntry(e: AsbEntry): number {
     switch (e.kind) {
@@ -482,6 +698,47 @@ export class AsbEncoder {
         return this.writeHeader(e);
     }
   }
+}
+
+const B64 = new Uint8Array(64);
+for (let i = 0; i < 64; i++)
+  B64[i] = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i);
+
+/** Base64 of `src[start, end)` into `out` at `pos`; returns the new position. */
+function writeBase64Range(out: Buffer, pos: number, src: Uint8Array, start: number, end: number): number {
+  const n = end - start;
+  if (n >= 256) {
+    const b = Buffer.isBuffer(src) ? src : Buffer.from(src.buffer, src.byteOffset, src.length);
+    return pos + out.write(b.toString('base64', start, end), pos, 'latin1');
+  }
+  let i = start;
+  const full = end - (n % 3);
+  while (i < full) {
+    const v = (src[i]! << 16) | (src[i + 1]! << 8) | src[i + 2]!;
+    out[pos] = B64[v >>> 18]!;
+    out[pos + 1] = B64[(v >>> 12) & 63]!;
+    out[pos + 2] = B64[(v >>> 6) & 63]!;
+    out[pos + 3] = B64[v & 63]!;
+    pos += 4;
+    i += 3;
+  }
+  const rest = end - full;
+  if (rest === 1) {
+    const v = src[i]!;
+    out[pos] = B64[v >>> 2]!;
+    out[pos + 1] = B64[(v & 3) << 4]!;
+    out[pos + 2] = 0x3d;
+    out[pos + 3] = 0x3d;
+    pos += 4;
+  } else if (rest === 2) {
+    const v = (src[i]! << 8) | src[i + 1]!;
+    out[pos] = B64[v >>> 10]!;
+    out[pos + 1] = B64[(v >>> 4) & 63]!;
+    out[pos + 2] = B64[(v & 15) << 2]!;
+    out[pos + 3] = 0x3d;
+    pos += 4;
+  }
+  return pos;
 }
 
 /** Encodes entries into byte chunks of about `chunkSize` bytes (default 256 KiB). */

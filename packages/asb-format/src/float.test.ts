@@ -64,6 +64,30 @@ describe('formatDouble (%.17g)', () => {
     );
   });
 
+  it('agrees with the exact algorithm across the product path (1e-7 … 1e18) and its edges', () => {
+    const f = new Float64Array(1);
+    const u = new Uint32Array(f.buffer);
+    let seed = 12345;
+    const rnd = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    const values: number[] = [1e-7, 1e-6, 1e16, 1e17, 2 ** 53 + 2, 0.1, 1 / 3];
+    for (let i = 0; i < 20000; i++) {
+      u[0] = (rnd() * 2 ** 32) >>> 0;
+      u[1] = (rnd() * 2 ** 32) >>> 0;
+      if (Math.abs(f[0]) > 1e-7 && Math.abs(f[0]) < 1e18) values.push(f[0]);
+      values.push(rnd() * 10 ** (Math.floor(rnd() * 25) - 7), i / 7, i * 0.1, i * 1e11 + 0.25);
+    }
+    for (let e = -8; e <= 18; e++) {
+      const p = Number(`1e${e}`);
+      values.push(p, p * (1 + 2 ** -52), p * (1 - 2 ** -53), p - 1, p + 1);
+    }
+    for (let i = 0; i < 2000; i++) values.push(2 ** 53 + i * 2, 1e17 - 16 - i * 16);
+    const bad = values.filter((v) => formatDouble(v) !== slowG17(v)).slice(0, 5);
+    expect(bad.map((v) => `${formatDouble(v)} ${slowG17(v)}`)).toEqual([]);
+  });
+
   it('round-trips exactly through parseDoubleToken', () => {
     fc.assert(
       fc.property(

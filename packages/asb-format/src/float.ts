@@ -33,7 +33,7 @@ export function writeDouble(out: Uint8Array, pos: number, v: number): number {
     out[p] = 0x30;
     return p + 1;
   }
-  const exp = mayTie(v) ? carefulDigits(v) : fastDigits(v);
+  const exp = mayTie(v) ? carefulDigits(v) : productDigits(v);
   let nd = 17;
   while (nd > 1 && DIG[nd - 1] === 0) nd--;
   if (exp < -4 || exp >= 17) {
@@ -65,6 +65,76 @@ export function writeDouble(out: Uint8Array, pos: number, v: number): number {
     for (let i = exp + 1; i < nd; i++) out[p++] = 0x30 + DIG[i]!;
   }
   return p;
+}
+
+/** 10^0 … 10^22: every one is exact as a double. */
+const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+/** Veltkamp's splitter for 53-bit doubles (2^27 + 1). */
+const SPLITTER = 134217729;
+
+/**
+ * 17 digits without building a string, for 1e-6 <= v < 1e17 (else `fastDigits`), when no
+ * decimal tie is possible (`mayTie` false). v·10^p (p = 16 - exponent, 10^p exact) is computed
+ * exactly as hi + lo with Dekker's product; hi is an integer (it is above 2^53), so the rounded
+ * 17-digit integer is hi + round(lo), split into 9 + 8 digits with exact double arithmetic.
+ */
+export function productDigits(v: number): number {
+  let x = Math.floor(Math.log10(v));
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const p = 16 - x;
+    if (p < 0 || p > 22) break;
+    const b = POW10[p]!;
+    const hi = v * b;
+    const c1 = SPLITTER * v;
+    const ah = c1 - (c1 - v);
+    const al = v - ah;
+    const c2 = SPLITTER * b;
+    const bh = c2 - (c2 - b);
+    const bl = b - bh;
+    const lo = ah * bh - hi + ah * bl + al * bh + al * bl;
+    if (hi > 1e17 || (hi === 1e17 && lo >= 0)) {
+      x++;
+      continue;
+    }
+    if (hi < 1e16 || (hi === 1e16 && lo < 0)) {
+      x--;
+      continue;
+    }
+    const r = Math.round(lo);
+    if (Math.abs(lo - Math.trunc(lo)) === 0.5) break; // a tie after all: let the slow path decide
+    // hi = q·1e8 + rem exactly (q·1e8 and the difference are exact doubles)
+    let q = Math.floor(hi / 1e8);
+    let rem = hi - q * 1e8 + r;
+    while (rem < 0) {
+      q--;
+      rem += 1e8;
+    }
+    while (rem >= 1e8) {
+      q++;
+      rem -= 1e8;
+    }
+    if (q >= 1e9) {
+      // rounded up to 10^17: 1.0000000000000000e(x+1)
+      DIG[0] = 1;
+      for (let i = 1; i < 17; i++) DIG[i] = 0;
+      return x + 1;
+    }
+    // both parts fit int32: q < 1e9, rem < 1e8
+    let qi = q | 0;
+    for (let i = 8; i >= 0; i--) {
+      const t = (qi / 10) | 0;
+      DIG[i] = qi - t * 10;
+      qi = t;
+    }
+    let ri = rem | 0;
+    for (let i = 16; i >= 9; i--) {
+      const t = (ri / 10) | 0;
+      DIG[i] = ri - t * 10;
+      ri = t;
+    }
+    return x;
+  }
+  return fastDigits(v);
 }
 
 /** 17 digits via `toExponential(16)`: exact whenever no decimal tie is possible. */
@@ -138,6 +208,8 @@ function putAscii(out: Uint8Array, p: number, s: string): number {
 }
 
 const BIG10 = 10n;
+const TEN16 = 10n ** 16n;
+const TEN17 = 10n ** 17n;
 
 /**
  * The 17 significant digits of a positive finite double, rounded half to even, computed exactly
@@ -166,18 +238,19 @@ export function exactDigits17(abs: number): [string, number] {
     if (shift >= 0) d *= BIG10 ** BigInt(shift);
     else n *= BIG10 ** BigInt(-shift);
     let q = n / d;
-    const r2 = (n - q * d) * 2n;
-    if (r2 > d || (r2 === d && (q & 1n) === 1n)) q += 1n;
-    const s = q.toString();
-    if (s.length === 18) {
-      x++;
-      continue;
-    }
-    if (s.length === 16) {
+    // x from log10 can be one off either way: decide on the unrounded quotient
+    if (q < TEN16) {
       x--;
       continue;
     }
-    return [s, x];
+    if (q >= TEN17) {
+      x++;
+      continue;
+    }
+    const r2 = (n - q * d) * 2n;
+    if (r2 > d || (r2 === d && (q & 1n) === 1n)) q += 1n;
+    if (q === TEN17) return ['10000000000000000', x + 1];
+    return [q.toString(), x];
   }
 }
 

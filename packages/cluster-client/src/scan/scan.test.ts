@@ -1,11 +1,11 @@
 import type { AsbRecord } from '@asbkit/asb-format';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Cluster } from '../net/cluster.js';
 import { type FakeNode, startFakeCluster } from '../test/fake-server.js';
 import { makeRecords } from '../test/records.js';
 import { backupFilter } from '../wire/expression.js';
-import { partitionIdOfDigest } from '../wire/record-reply.js';
-import { type ScanItem, type ScanJob, scanPartitions } from './scan.js';
+import { partitionIdOfDigest, RecordReplyDecoder, type RecordReplyItem } from '../wire/record-reply.js';
+import { type ScanItem, type ScanJob, scanPartitionRawBatches, scanPartitions } from './scan.js';
 
 let nodes: FakeNode[] = [];
 const clusters: Cluster[] = [];
@@ -23,9 +23,28 @@ async function setup(n: number, records: AsbRecord[], recordsPerProto = 50) {
   return cluster;
 }
 
+/** Which scan the tests run: decoded records, or raw batches decoded here. */
+let mode: 'decoded' | 'raw' = 'decoded';
+
 async function collect(cluster: Cluster, job: ScanJob) {
   const records: AsbRecord[] = [];
   const done: number[] = [];
+  if (mode === 'raw') {
+    for await (const batch of scanPartitionRawBatches(cluster, job)) {
+      for (const it of batch) {
+        if (it.kind === 'partition-done') {
+          done.push(it.partitionId);
+          continue;
+        }
+        const out: RecordReplyItem[] = [];
+        new RecordReplyDecoder().decode(it.body, out);
+        const found = out.filter((x): x is AsbRecord => x.kind === 'record');
+        expect(found).toHaveLength(it.count);
+        records.push(...found);
+      }
+    }
+    return { records, done };
+  }
   for await (const it of scanPartitions(cluster, job)) {
     if (it.kind === 'record') records.push(it);
     else done.push(it.partitionId);
@@ -35,7 +54,11 @@ async function collect(cluster: Cluster, job: ScanJob) {
 
 const keyOf = (r: AsbRecord) => Number(r.key!.value);
 
-describe('scanPartitions', () => {
+describe.each(['decoded', 'raw'] as const)('scanPartitions (%s)', (m) => {
+  beforeEach(() => {
+    mode = m;
+  });
+
   it('scans all partitions across nodes, each node getting only its master partitions', async () => {
     const data = makeRecords(3000);
     const cluster = await setup(3, data);

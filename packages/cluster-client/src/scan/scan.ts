@@ -59,6 +59,21 @@ export interface PartitionDone {
 
 export type ScanItem = AsbRecord | PartitionDone;
 
+/**
+ * The records of one reply proto, not decoded: `count` record messages in `body` (which may also
+ * hold partition markers and the end message; `RecordReplyTranscoder` skips those). The body
+ * has been checked as `RecordReplyDecoder.decode` checks it.
+ */
+export interface RawRecords {
+  kind: 'raw-records';
+  body: Buffer;
+  count: number;
+}
+
+export type RawScanItem = RawRecords | PartitionDone;
+
+type AnyItem = ScanItem | RawScanItem;
+
 /** A scan that could not finish; `partitions` are the ones left incomplete. */
 export class ScanError extends Error {
   readonly code = 'SCAN_FAILED';
@@ -89,11 +104,13 @@ const RETRYABLE = new Set<number>([
 ]);
 
 type NodeEvent =
-  | { kind: 'items'; items: ScanItem[] }
+  | { kind: 'items'; items: AnyItem[] }
   | { kind: 'failed'; partitions: PartitionState[]; reason: string }
   | { kind: 'fatal'; error: Error }
   /** The node's MAX_RECORDS quota was reached. */
   | { kind: 'capped' };
+
+const NO_BYTES = Buffer.alloc(0);
 
 export function newTaskId(): bigint {
   return randomBytes(8).readBigUInt64BE(0) & 0x7fff_ffff_ffff_ffffn;
@@ -104,7 +121,20 @@ export function newTaskId(): bigint {
  * hold the items decoded from one reply proto; iterate `scanPartitions` for single items.
  * Memory per node request: the connection's buffer (1 MiB) plus one decoded proto.
  */
-export async function* scanPartitionBatches(cluster: Cluster, job: ScanJob): AsyncGenerator<ScanItem[]> {
+export function scanPartitionBatches(cluster: Cluster, job: ScanJob): AsyncGenerator<ScanItem[]> {
+  return scanBatches(cluster, job, false) as AsyncGenerator<ScanItem[]>;
+}
+
+/**
+ * `scanPartitionBatches` without decoding the records: each batch holds the raw records of one
+ * reply proto (for `RecordReplyTranscoder`) or `partition-done` items. Same retries, resume
+ * digests, limits and back-pressure; no object per record.
+ */
+export function scanPartitionRawBatches(cluster: Cluster, job: ScanJob): AsyncGenerator<RawScanItem[]> {
+  return scanBatches(cluster, job, true) as AsyncGenerator<RawScanItem[]>;
+}
+
+async function* scanBatches(cluster: Cluster, job: ScanJob, raw: boolean): AsyncGenerator<AnyItem[]> {
   const seen = new Set<number>();
   let pending: PartitionState[] = job.partitions.map((p) => {
     if (!Number.isInteger(p.partitionId) || p.partitionId < 0 || p.partitionId > 4095) {
@@ -158,7 +188,9 @@ export async function* scanPartitionBatches(cluster: Cluster, job: ScanJob): Asy
     const taskId = newTaskId();
     const quotas = splitQuota(remaining, nodes.length);
     const live = new Set<Connection>();
-    const streams = nodes.map((n, i) => scanNode(n, groups.get(n)!, job, filter, taskId, quotas[i], live));
+    const streams = nodes.map((n, i) =>
+      scanNode(n, groups.get(n)!, job, filter, taskId, quotas[i], live, raw),
+    );
     const failed: PartitionState[] = [...orphans];
     const reasons: string[] =
       orphans.length > 0 ? [`${orphans.length} partitions without a master node`] : [];
@@ -168,7 +200,10 @@ export async function* scanPartitionBatches(cluster: Cluster, job: ScanJob): Asy
     };
     for await (const ev of merge(streams, abort)) {
       if (ev.kind === 'items') {
-        for (const it of ev.items) if (it.kind === 'record') remaining--;
+        for (const it of ev.items) {
+          if (it.kind === 'record') remaining--;
+          else if (it.kind === 'raw-records') remaining -= it.count;
+        }
         yield ev.items;
       } else if (ev.kind === 'fatal') {
         throw ev.error;
@@ -246,6 +281,7 @@ async function* scanNode(
   taskId: bigint,
   quota: number,
   live: Set<Connection>,
+  rawMode: boolean,
 ): AsyncGenerator<NodeEvent> {
   const byId: (PartitionState | undefined)[] = new Array(4096);
   for (const p of parts) byId[p.id] = p;
@@ -286,6 +322,19 @@ async function* scanNode(
     await conn.send(request);
     const decoder = new RecordReplyDecoder();
     const raw: RecordReplyItem[] = [];
+    let body: Buffer = NO_BYTES;
+    // Raw mode: the last digest of each partition, copied (not a view: that would pin the reply).
+    const onRecord = (d: number) => {
+      const p = byId[(body[d] | (body[d + 1] << 8)) & 0x0fff];
+      if (p) {
+        if (!p.ownDigest) {
+          p.lastDigest = Buffer.allocUnsafe(20);
+          p.ownDigest = true;
+        }
+        const last = p.lastDigest!;
+        for (let i = 0; i < 20; i++) last[i] = body[d + i];
+      }
+    };
     while (!decoder.done) {
       const proto = await conn.readProto();
       if (proto.type !== ProtoType.MESSAGE)
@@ -295,8 +344,16 @@ async function* scanNode(
           `unexpected proto type ${proto.type} in a scan reply`,
         );
       raw.length = 0;
-      decoder.decode(proto.body, raw);
-      const items: ScanItem[] = [];
+      const items: AnyItem[] = [];
+      if (rawMode) {
+        body = proto.body;
+        const count = decoder.index(body, raw, onRecord);
+        if (count > 0) {
+          records += count;
+          items.push({ kind: 'raw-records', body, count });
+        }
+        body = NO_BYTES; // the consumer holds it; the next proto need not wait for it here
+      } else decoder.decode(proto.body, raw);
       for (const it of raw) {
         if (it.kind === 'record') {
           const p = byId[partitionIdOfDigest(it.digest)];
@@ -336,7 +393,7 @@ async function* scanNode(
       yield { kind: 'capped' };
       return;
     }
-    const done: ScanItem[] = [];
+    const done: AnyItem[] = [];
     const failed: PartitionState[] = [];
     for (const p of parts) {
       if (unavailable.has(p.id)) failed.push(p);
@@ -361,25 +418,32 @@ async function* scanNode(
   }
 }
 
-/** Interleaves several async generators, pulling from each only when its last value was taken. */
+/**
+ * Interleaves several async generators, pulling from each only once its last value has been
+ * consumed (the consumer asked for the next one): a node's next reply proto is not read while
+ * its previous one is still being processed, so a job holds one proto per node, not two.
+ */
 async function* merge<T>(gens: AsyncGenerator<T>[], abort: () => void): AsyncGenerator<T> {
   type Step = { i: number; r: IteratorResult<T> };
   const next = (i: number): Promise<Step> => gens[i].next().then((r) => ({ i, r }));
   const inFlight = new Map<number, Promise<Step>>();
   for (let i = 0; i < gens.length; i++) inFlight.set(i, next(i));
+  let parked = -1; // the generator whose value the consumer holds
   try {
     while (inFlight.size > 0) {
       const { i, r } = await Promise.race(inFlight.values());
-      if (r.done) {
-        inFlight.delete(i);
-        continue;
-      }
-      inFlight.set(i, next(i));
+      inFlight.delete(i);
+      if (r.done) continue;
+      parked = i;
       yield r.value;
+      parked = -1;
+      inFlight.set(i, next(i));
     }
   } finally {
     // Consumer stopped early or a stream threw: close the sockets so pending reads settle now.
     if (inFlight.size > 0) abort();
-    await Promise.allSettled([...inFlight.keys()].map((i) => gens[i].return(undefined)));
+    const open = [...inFlight.keys()];
+    if (parked >= 0) open.push(parked);
+    await Promise.allSettled(open.map((i) => gens[i].return(undefined)));
   }
 }

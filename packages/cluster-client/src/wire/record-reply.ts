@@ -1,7 +1,7 @@
 // Decoder for the record stream that answers a partition query (wire spec §6). Hot path: one
 // pass over each proto body, byte views instead of copies, and strings (namespace, set, bin
 // names) reused while the bytes repeat, which they almost always do.
-import type { AsbRecord, Bin, UserKey } from '@asbkit/asb-format';
+import { type AsbEncoder, type AsbRecord, type Bin, ParticleType, type UserKey } from '@asbkit/asb-format';
 import { WireDecodeError } from './errors.js';
 import {
   asMsgSize,
@@ -15,7 +15,15 @@ import {
   OpType,
   writeAsMsg,
 } from './message.js';
-import { decodeBin, decodeUserKey, encodeBinValue, encodeUserKey, view } from './particle.js';
+import {
+  decodeBin,
+  decodeUserKey,
+  encodeBinValue,
+  encodeUserKey,
+  geoJsonPrefixLength,
+  readInt64,
+  view,
+} from './particle.js';
 
 /** The server could not serve a partition (info3 PARTITION_DONE with a non-zero result). */
 export interface PartitionUnavailable {
@@ -145,6 +153,76 @@ export class RecordReplyDecoder {
     }
   }
 
+  /**
+   * Light pass for consumers that transcode records straight from the bytes
+   * (`RecordReplyTranscoder`): checks every message exactly as `decode` does (same errors),
+   * calls `onRecord(digestOffset)` for each record and appends only the other items
+   * (`partition-unavailable`, `end`) to `out`. Returns the number of records.
+   */
+  index(body: Buffer, out: RecordReplyItem[], onRecord: (digestOffset: number) => void): number {
+    let off = 0;
+    let records = 0;
+    const len = body.length;
+    while (off < len) {
+      if (this.done) throw new WireDecodeError('as_msg after the end of a record reply', off);
+      if (len - off < MSG_HEADER_SIZE || body[off] !== MSG_HEADER_SIZE) {
+        throw new WireDecodeError('bad as_msg header in record reply', off);
+      }
+      const info3 = body[off + 3];
+      const resultCode = body[off + 5];
+      const nFields = u16(body, off + 18);
+      const nOps = u16(body, off + 20);
+      let p = off + MSG_HEADER_SIZE;
+      if (info3 & Info3.LAST) {
+        off = this.skip(body, p, nFields, nOps);
+        this.done = true;
+        out.push({ kind: 'end', resultCode });
+        continue;
+      }
+      if (info3 & Info3.PARTITION_DONE) {
+        const partitionId = u32(body, off + 6);
+        off = this.skip(body, p, nFields, nOps);
+        if (resultCode !== 0) out.push({ kind: 'partition-unavailable', partitionId, resultCode });
+        continue;
+      }
+      if (resultCode !== 0) {
+        off = this.skip(body, p, nFields, nOps);
+        this.done = true;
+        out.push({ kind: 'end', resultCode });
+        continue;
+      }
+      let digest = -1;
+      for (let i = 0; i < nFields; i++) {
+        if (len - p < 5) throw new WireDecodeError(`record field ${i} truncated`, p);
+        const size = u32(body, p);
+        const end = p + 4 + size;
+        if (size < 1 || end > len)
+          throw new WireDecodeError(`record field ${i} size ${size} out of range`, p);
+        const type = body[p + 4];
+        if (type === FieldType.DIGEST) {
+          if (size !== 21) throw new WireDecodeError(`digest field of ${size - 1} bytes`, p);
+          digest = p + 5;
+        } else if (type === FieldType.KEY) checkUserKey(body, p + 5, end);
+        p = end;
+      }
+      if (digest < 0) throw new WireDecodeError('record without DIGEST field', off);
+      for (let i = 0; i < nOps; i++) {
+        if (len - p < 8) throw new WireDecodeError(`bin ${i} header truncated`, p);
+        const size = u32(body, p);
+        const nameLen = body[p + 7];
+        const end = p + 4 + size;
+        if (size < 4 + nameLen || end > len)
+          throw new WireDecodeError(`bin ${i} size ${size} out of range`, p);
+        checkParticle(body[p + 5], body, p + 8, p + 8 + nameLen, end);
+        p = end;
+      }
+      records++;
+      onRecord(digest);
+      off = p;
+    }
+    return records;
+  }
+
   private skip(body: Buffer, p: number, nFields: number, nOps: number): number {
     for (let i = 0; i < nFields + nOps; i++) {
       if (body.length - p < 4) throw new WireDecodeError('as_msg truncated', p);
@@ -153,6 +231,176 @@ export class RecordReplyDecoder {
       p = next;
     }
     return p;
+  }
+}
+
+/** Throws what `decodeUserKey` throws for a bad KEY field `buf[start, end)`. */
+function checkUserKey(buf: Buffer, start: number, end: number): void {
+  const t = buf[start];
+  const n = end - start;
+  if (t === ParticleType.INTEGER || t === ParticleType.FLOAT) {
+    if (n !== 9) decodeUserKey(buf.subarray(start, end));
+  } else if (t !== ParticleType.STRING && t !== ParticleType.BLOB) decodeUserKey(buf.subarray(start, end));
+}
+
+/** Particle types whose value is opaque bytes (blobs, lists, maps, HLL). */
+function isBytesType(t: number): boolean {
+  return (
+    t === ParticleType.BLOB ||
+    (t >= ParticleType.JAVA_BLOB && t <= ParticleType.ERLANG_BLOB) ||
+    t === ParticleType.HLL ||
+    t === ParticleType.MAP ||
+    t === ParticleType.LIST
+  );
+}
+
+/** Throws what `decodeBin` throws for a bad value `buf[start, end)` of bin `buf[nameStart, start)`. */
+function checkParticle(type: number, buf: Buffer, nameStart: number, start: number, end: number): void {
+  const len = end - start;
+  let ok: boolean;
+  switch (type) {
+    case ParticleType.INTEGER:
+    case ParticleType.FLOAT:
+      ok = len === 8;
+      break;
+    case ParticleType.BOOL:
+      ok = len === 1;
+      break;
+    case ParticleType.GEOJSON:
+      geoJsonPrefixLength(buf, start, end);
+      ok = true;
+      break;
+    case ParticleType.STRING:
+    case ParticleType.NULL:
+      ok = true;
+      break;
+    default:
+      ok = isBytesType(type);
+  }
+  if (!ok) decodeBin(buf.toString('utf8', nameStart, start), type, buf, start, end);
+}
+
+/**
+ * Writes the records of scan-reply bodies straight into an `AsbEncoder` (`beginRecord` …
+ * `endRecord`), byte for byte what decoding to `AsbRecord`s and `writeRecord` would write,
+ * without building any object per record. Bodies must have passed `RecordReplyDecoder.index`
+ * (which validates them); messages that are not records are skipped.
+ */
+export class RecordReplyTranscoder {
+  private readonly names = new StringCache();
+  private readonly nsCache = new StringCache();
+  private readonly setCache = new StringCache();
+  /** Offset in the last body of the last digest written per partition (see `touched`). */
+  readonly lastDigestOffset = new Int32Array(4096);
+  /** Partitions written since `clearTouched()`: `touched[0, touchedCount)`. */
+  readonly touched = new Uint16Array(4096);
+  touchedCount = 0;
+  private readonly isTouched = new Uint8Array(4096);
+  /** Records and bytes written by the last `transcode` call. */
+  records = 0;
+  bytes = 0;
+
+  constructor(private readonly enc: AsbEncoder) {}
+
+  clearTouched(): void {
+    for (let i = 0; i < this.touchedCount; i++) this.isTouched[this.touched[i]] = 0;
+    this.touchedCount = 0;
+  }
+
+  /**
+   * Writes the records of `body` from `offset` on (at least one message), until the encoder holds
+   * `stopAt` bytes or the body ends. Returns the offset after the last message handled (the
+   * body's length when done).
+   */
+  transcode(body: Buffer, offset: number, stopAt: number): number {
+    const enc = this.enc;
+    const len = body.length;
+    let off = offset;
+    let records = 0;
+    let bytes = 0;
+    while (off < len) {
+      const info3 = body[off + 3];
+      const resultCode = body[off + 5];
+      const nFields = u16(body, off + 18);
+      const nOps = u16(body, off + 20);
+      let p = off + MSG_HEADER_SIZE;
+      if (info3 & (Info3.LAST | Info3.PARTITION_DONE) || resultCode !== 0) {
+        for (let i = 0; i < nFields + nOps; i++) p += 4 + u32(body, p);
+        off = p;
+        continue;
+      }
+      let namespace = '';
+      let digest = 0;
+      let set: string | undefined;
+      let keyStart = -1;
+      let keyEnd = 0;
+      for (let i = 0; i < nFields; i++) {
+        const end = p + 4 + u32(body, p);
+        const type = body[p + 4];
+        if (type === FieldType.NAMESPACE) namespace = this.nsCache.get(0, body, p + 5, end);
+        else if (type === FieldType.DIGEST) digest = p + 5;
+        else if (type === FieldType.SET) set = this.setCache.get(0, body, p + 5, end);
+        else if (type === FieldType.KEY) {
+          keyStart = p + 5;
+          keyEnd = end;
+        }
+        p = end;
+      }
+      enc.beginRecord();
+      try {
+        if (keyStart >= 0) {
+          const t = body[keyStart];
+          if (t === ParticleType.INTEGER) enc.recordKeyInt(readInt64(body, keyStart + 1));
+          else if (t === ParticleType.FLOAT) enc.recordKeyDouble(body.readDoubleBE(keyStart + 1));
+          else enc.recordKeyBytes(t as 3 | 4, body, keyStart + 1, keyEnd);
+        }
+        enc.recordMeta(namespace, body, digest, set, u32(body, off + 6), u32(body, off + 10), nOps);
+        for (let i = 0; i < nOps; i++) {
+          const end = p + 4 + u32(body, p);
+          const type = body[p + 5];
+          const nameEnd = p + 8 + body[p + 7];
+          const name = this.names.get(i, body, p + 8, nameEnd);
+          switch (type) {
+            case ParticleType.INTEGER:
+              enc.binInt(name, readInt64(body, nameEnd));
+              break;
+            case ParticleType.FLOAT:
+              enc.binDouble(name, body.readDoubleBE(nameEnd));
+              break;
+            case ParticleType.BOOL:
+              enc.binBool(name, body[nameEnd] !== 0);
+              break;
+            case ParticleType.NULL:
+              enc.binNull(name);
+              break;
+            case ParticleType.GEOJSON:
+              enc.binBytes(name, type, body, nameEnd + geoJsonPrefixLength(body, nameEnd, end), end);
+              break;
+            default:
+              enc.binBytes(name, type, body, nameEnd, end);
+          }
+          p = end;
+        }
+      } catch (err) {
+        enc.abortRecord();
+        this.records = records;
+        this.bytes = bytes;
+        throw err;
+      }
+      bytes += enc.endRecord();
+      records++;
+      const pid = (body[digest] | (body[digest + 1] << 8)) & 0x0fff;
+      this.lastDigestOffset[pid] = digest;
+      if (this.isTouched[pid] === 0) {
+        this.isTouched[pid] = 1;
+        this.touched[this.touchedCount++] = pid;
+      }
+      off = p;
+      if (enc.length >= stopAt) break;
+    }
+    this.records = records;
+    this.bytes = bytes;
+    return off;
   }
 }
 
