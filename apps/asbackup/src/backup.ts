@@ -28,6 +28,7 @@ import {
   type NodeSpec,
   PartitionCursors,
   type PartitionFilter,
+  PartitionFilterError,
   parseAfterDigest,
   parseNodeList,
   parsePartitionList,
@@ -122,8 +123,21 @@ export async function runBackup(ctx: RunContext): Promise<number> {
   // Partition filters from -X / -D (parsed before connecting: bad input fails fast).
   let filters: PartitionFilter[] = [allPartitions()];
   let nodeSpecs: NodeSpec[] | undefined;
-  if (o.partitionList !== undefined) filters = parsePartitionList(o.partitionList);
-  else if (o.afterDigest !== undefined) filters = parseAfterDigest(o.afterDigest);
+  if (o.partitionList !== undefined) {
+    try {
+      filters = parsePartitionList(o.partitionList);
+    } catch (err) {
+      // asbackup closes the filter help with the whole list it could not parse
+      if (err instanceof PartitionFilterError) {
+        throw new PartitionFilterError(
+          err.code,
+          `${err.text}\nError while parsing partition-list '${o.partitionList}'`,
+          err.option,
+        );
+      }
+      throw err;
+    }
+  } else if (o.afterDigest !== undefined) filters = parseAfterDigest(o.afterDigest);
   else if (o.nodeList !== undefined) nodeSpecs = parseNodeList(o.nodeList);
 
   const key = await resolveEncryptionKey({
@@ -782,6 +796,8 @@ function formatEtaText(seconds: number): string {
 }
 
 export function describeError(err: unknown): string {
+  // Filter errors are printed in asbackup's words, without our "(option …)" suffix.
+  if (err instanceof PartitionFilterError) return err.text;
   return err instanceof Error ? err.message : String(err);
 }
 

@@ -1,8 +1,7 @@
 // Connecting with the CLI's options, and the info lookups asbackup makes before scanning.
 import type { UdfModule } from '@asbkit/asb-format';
-import type { AsbackupOptions, FileValue } from '@asbkit/cli-common';
+import { type AsbackupOptions, clusterConnectOptions } from '@asbkit/cli-common';
 import {
-  type AuthMode,
   Cluster,
   type ClusterOptions,
   listUdfs,
@@ -10,7 +9,6 @@ import {
   parseInfoError,
   parseInfoList,
   parseKeyValues,
-  type TlsConfig,
 } from '@asbkit/cluster-client';
 import type { NodeSpec } from '@asbkit/partition-filters';
 
@@ -23,54 +21,23 @@ export class BackupSetupError extends Error {
   }
 }
 
-function pathOf(value: FileValue | undefined, option: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (value.kind === 'path') return value.path;
-  throw new BackupSetupError(
-    'UNSUPPORTED',
-    `${option} given as a secret (content) is not supported yet; give a path`,
-  );
-}
-
 /** The seed list and connection settings from the options (`-l` seeds from its first node). */
 export function clusterOptionsOf(o: AsbackupOptions, firstListedNode?: NodeSpec): ClusterOptions {
-  const t = o.cluster.tls;
-  const tls: TlsConfig = {
-    enable: t.enable,
-    caFile: pathOf(t.cafile, '--tls-cafile'),
-    caPath: t.capath,
-    certFile: pathOf(t.certfile, '--tls-certfile'),
-    keyFile: pathOf(t.keyfile, '--tls-keyfile'),
-    keyPassword: t.keyfilePassword,
-    protocols: t.protocols,
-    cipherSuite: t.cipherSuite,
-    crlCheck: t.crlCheck,
-    crlCheckAll: t.crlCheckAll,
-    certBlacklist: t.certBlacklist,
-  };
-  const hosts = firstListedNode
-    ? [
-        {
-          host: firstListedNode.address,
-          port: firstListedNode.port,
-          tlsName: firstListedNode.tlsName ?? t.name,
-        },
-      ]
-    : o.cluster.host;
-  const mode = o.cluster.authMode.toUpperCase() as AuthMode;
-  const auth =
-    o.cluster.user !== undefined || mode === 'PKI'
-      ? { mode, user: o.cluster.user, password: o.cluster.password }
-      : undefined;
+  const connect = clusterConnectOptions(o.cluster);
   return {
-    hosts,
-    port: o.cluster.port,
-    tls: t.enable ? tls : undefined,
-    auth,
-    servicesAlternate: o.cluster.servicesAlternate,
+    ...connect,
+    hosts: firstListedNode
+      ? [
+          {
+            host: firstListedNode.address,
+            port: firstListedNode.port,
+            tlsName: firstListedNode.tlsName ?? o.cluster.tls.name,
+          },
+        ]
+      : connect.hosts,
     socketTimeoutMs: o.socketTimeoutMs,
-    // No background tend: a slow info answer during a heavy scan makes cluster-client drop the
-    // node (and with it the namespace map). Scans refresh the map before each retry round.
+    // No background tend: scans refresh the map before each retry round, and a busy node's
+    // slow info answer must not cost the partition map in the middle of a scan.
     tendIntervalMs: 0,
   };
 }

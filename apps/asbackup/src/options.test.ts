@@ -303,6 +303,10 @@ describe('errors', () => {
     const badX = await runMain([...base(), '-d', fresh(), '-X', '0-5000']);
     expect(badX.code).toBe(1);
     expect(badX.stderr).toContain("Invalid partition filter '0-5000'");
+    // One [ERR] line per line of asbackup's filter help, closed by its trailer, no "(option …)".
+    expect(badX.stderr).toMatch(/\[ERR\] \[ *\d+\] format: <filter1>\[,<filter2>\]\[,\.\.\.\]\n/);
+    expect(badX.stderr).toMatch(/\[ERR\] \[ *\d+\] Error while parsing partition-list '0-5000'\n/);
+    expect(badX.stderr).not.toContain('(option --partition-list)');
 
     const dead = await runMain(['-h', '127.0.0.1:1', '-n', 'test', '-d', fresh()]);
     expect(dead.code).toBe(1);

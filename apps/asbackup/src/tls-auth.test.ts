@@ -3,6 +3,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Emulator, startEmulator } from '@asbkit/aerospike-emulator';
 import { compareRecords } from '@asbkit/aerospike-emulator/test';
+import { FakeSecretAgent } from '@asbkit/cli-common/test';
 import { generateTestCerts, type TestCerts } from '@asbkit/cluster-client/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatedRecords } from './test-helpers/fixture-data.js';
@@ -90,5 +91,37 @@ describe('TLS and authentication', () => {
     expect(untrusted.stderr).toMatch(/\[ERR\] .*Error while connecting.*certificate/i);
     expect(existsSync(join(work.path, 'bad'))).toBe(false);
     expect(existsSync(join(work.path, 'bad2'))).toBe(false);
+  });
+
+  it('takes the CA certificate and the password from the Secret Agent', async () => {
+    const agent = await new FakeSecretAgent()
+      .putPlain('tls', 'ca', readFileSync(certs.caFile))
+      .putPlain('auth', 'pw', 'pa55')
+      .start();
+    try {
+      const dir = join(work.path, 'sa');
+      const run = await runMain([
+        '-h',
+        seed(),
+        '--tls-enable',
+        '--tls-cafile',
+        'secrets:tls:ca',
+        '-U',
+        'backup',
+        '-P',
+        'secrets:auth:pw',
+        '--sa-address',
+        `127.0.0.1:${agent.port}`,
+        '-n',
+        'test',
+        '-d',
+        dir,
+      ]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(compareRecords(data, await readDirRecords(dir))).toEqual([]);
+      expect(run.stderr).not.toContain('pa55');
+    } finally {
+      await agent.stop();
+    }
   });
 });
