@@ -1,13 +1,6 @@
 // `main(argv, io)`: the whole asrestore command, with every process dependency injectable.
-import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import {
-  type AsrestoreOptions,
-  Logger,
-  type ParseContext,
-  parseAsrestoreArgs,
-  reportParseError,
-} from '@asbkit/cli-common';
+import { type ParseContext, packageVersion, parseAsrestoreArgs, startCli } from '@asbkit/cli-common';
 import { describeError } from './errors.js';
 import { Reported, runRestore, runValidate } from './restore.js';
 
@@ -29,34 +22,19 @@ export interface RestoreIo {
   parse?: Omit<ParseContext, 'env' | 'version'>;
 }
 
-function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-      version?: string;
-    };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-}
-
 /** Runs asrestore with `argv` (without node and script); resolves with the exit code. */
 export async function main(argv: readonly string[], io: Partial<RestoreIo> = {}): Promise<number> {
   const stdout = io.stdout ?? process.stdout;
   const stderr = io.stderr ?? process.stderr;
   const env = io.env ?? process.env;
-  let logger = new Logger({ stream: stderr, now: io.now });
-  let options: AsrestoreOptions;
-  try {
-    options = await parseAsrestoreArgs(argv, { ...io.parse, env, version: packageVersion() });
-  } catch (err) {
-    return reportParseError(err, logger, stdout);
-  }
-  logger = new Logger({ stream: stderr, now: io.now, verbose: options.verbose });
-  for (const n of options.notices) {
-    if (n.level === 'error') logger.error(n.message);
-    else logger.info(n.message);
-  }
+  const started = await startCli(
+    parseAsrestoreArgs,
+    argv,
+    { stdout, stderr, env, now: io.now, parse: io.parse },
+    packageVersion(new URL('../package.json', import.meta.url)),
+  );
+  if (typeof started === 'number') return started;
+  const { options, logger } = started;
   if (options.eventLoops !== 1) {
     logger.verbose(
       `--event-loops ${options.eventLoops}: Node has one event loop; write concurrency is --max-async-batches`,

@@ -1,3 +1,4 @@
+export { type CliStartIo, exitWith, interruptController, packageVersion, startCli } from './cli-run.js';
 export { clusterConnectOptions } from './cluster-connect.js';
 export {
   type ConfigAssignment,
