@@ -80,38 +80,16 @@ export class RecordReplyDecoder {
     let off = 0;
     const len = body.length;
     while (off < len) {
-      if (this.done) throw new WireDecodeError('as_msg after the end of a record reply', off);
-      if (len - off < MSG_HEADER_SIZE || body[off] !== MSG_HEADER_SIZE) {
-        throw new WireDecodeError('bad as_msg header in record reply', off);
+      const next = this.control(body, off, out);
+      if (next >= 0) {
+        off = next;
+        continue;
       }
-      const info3 = body[off + 3];
-      const resultCode = body[off + 5];
       const generation = u32(body, off + 6);
       const voidTime = u32(body, off + 10);
       const nFields = u16(body, off + 18);
       const nOps = u16(body, off + 20);
       let p = off + MSG_HEADER_SIZE;
-
-      if (info3 & Info3.LAST) {
-        off = this.skip(body, p, nFields, nOps);
-        this.done = true;
-        out.push({ kind: 'end', resultCode });
-        continue;
-      }
-      if (info3 & Info3.PARTITION_DONE) {
-        off = this.skip(body, p, nFields, nOps);
-        // A marker with result 0 would mean "finished"; 8.1.2 never sends one, so ignore it.
-        if (resultCode !== 0)
-          out.push({ kind: 'partition-unavailable', partitionId: generation, resultCode });
-        continue;
-      }
-      if (resultCode !== 0) {
-        // Up-front refusal (bad expression, unknown namespace, ...): no LAST follows.
-        off = this.skip(body, p, nFields, nOps);
-        this.done = true;
-        out.push({ kind: 'end', resultCode });
-        continue;
-      }
 
       let namespace = '';
       let digest: Buffer | undefined;
@@ -164,33 +142,14 @@ export class RecordReplyDecoder {
     let records = 0;
     const len = body.length;
     while (off < len) {
-      if (this.done) throw new WireDecodeError('as_msg after the end of a record reply', off);
-      if (len - off < MSG_HEADER_SIZE || body[off] !== MSG_HEADER_SIZE) {
-        throw new WireDecodeError('bad as_msg header in record reply', off);
+      const next = this.control(body, off, out);
+      if (next >= 0) {
+        off = next;
+        continue;
       }
-      const info3 = body[off + 3];
-      const resultCode = body[off + 5];
       const nFields = u16(body, off + 18);
       const nOps = u16(body, off + 20);
       let p = off + MSG_HEADER_SIZE;
-      if (info3 & Info3.LAST) {
-        off = this.skip(body, p, nFields, nOps);
-        this.done = true;
-        out.push({ kind: 'end', resultCode });
-        continue;
-      }
-      if (info3 & Info3.PARTITION_DONE) {
-        const partitionId = u32(body, off + 6);
-        off = this.skip(body, p, nFields, nOps);
-        if (resultCode !== 0) out.push({ kind: 'partition-unavailable', partitionId, resultCode });
-        continue;
-      }
-      if (resultCode !== 0) {
-        off = this.skip(body, p, nFields, nOps);
-        this.done = true;
-        out.push({ kind: 'end', resultCode });
-        continue;
-      }
       let digest = -1;
       for (let i = 0; i < nFields; i++) {
         if (len - p < 5) throw new WireDecodeError(`record field ${i} truncated`, p);
@@ -221,6 +180,30 @@ export class RecordReplyDecoder {
       off = p;
     }
     return records;
+  }
+
+  /**
+   * Checks the as_msg header at `off`. A control message (LAST, a partition marker, an up-front
+   * refusal) is consumed into `out` and the offset after it returned; a record gives -1.
+   */
+  private control(body: Buffer, off: number, out: RecordReplyItem[]): number {
+    if (this.done) throw new WireDecodeError('as_msg after the end of a record reply', off);
+    if (body.length - off < MSG_HEADER_SIZE || body[off] !== MSG_HEADER_SIZE) {
+      throw new WireDecodeError('bad as_msg header in record reply', off);
+    }
+    const info3 = body[off + 3];
+    const resultCode = body[off + 5];
+    if ((info3 & (Info3.LAST | Info3.PARTITION_DONE)) === 0 && resultCode === 0) return -1;
+    const next = this.skip(body, off + MSG_HEADER_SIZE, u16(body, off + 18), u16(body, off + 20));
+    if (info3 & Info3.LAST || !(info3 & Info3.PARTITION_DONE)) {
+      // LAST, or an up-front refusal (bad expression, unknown namespace, ...) with no LAST after it
+      this.done = true;
+      out.push({ kind: 'end', resultCode });
+    } else if (resultCode !== 0) {
+      // A marker with result 0 would mean "finished"; 8.1.2 never sends one, so it is ignored.
+      out.push({ kind: 'partition-unavailable', partitionId: u32(body, off + 6), resultCode });
+    }
+    return next;
   }
 
   private skip(body: Buffer, p: number, nFields: number, nOps: number): number {
