@@ -96,11 +96,8 @@ export class RecordReplyDecoder {
       let set: string | undefined;
       let key: UserKey | undefined;
       for (let i = 0; i < nFields; i++) {
-        if (len - p < 5) throw new WireDecodeError(`record field ${i} truncated`, p);
-        const size = u32(body, p);
-        const end = p + 4 + size;
-        if (size < 1 || end > len)
-          throw new WireDecodeError(`record field ${i} size ${size} out of range`, p);
+        const end = fieldEnd(body, p, i);
+        const size = end - p - 4;
         const type = body[p + 4];
         if (type === FieldType.NAMESPACE) namespace = this.nsCache.get(0, body, p + 5, end);
         else if (type === FieldType.DIGEST) {
@@ -115,12 +112,8 @@ export class RecordReplyDecoder {
 
       const bins: Bin[] = new Array(nOps);
       for (let i = 0; i < nOps; i++) {
-        if (len - p < 8) throw new WireDecodeError(`bin ${i} header truncated`, p);
-        const size = u32(body, p);
+        const end = opEnd(body, p, i);
         const nameLen = body[p + 7];
-        const end = p + 4 + size;
-        if (size < 4 + nameLen || end > len)
-          throw new WireDecodeError(`bin ${i} size ${size} out of range`, p);
         const nameEnd = p + 8 + nameLen;
         const name = this.names.get(i, body, p + 8, nameEnd);
         bins[i] = decodeBin(name, body[p + 5], body, nameEnd, end);
@@ -152,11 +145,8 @@ export class RecordReplyDecoder {
       let p = off + MSG_HEADER_SIZE;
       let digest = -1;
       for (let i = 0; i < nFields; i++) {
-        if (len - p < 5) throw new WireDecodeError(`record field ${i} truncated`, p);
-        const size = u32(body, p);
-        const end = p + 4 + size;
-        if (size < 1 || end > len)
-          throw new WireDecodeError(`record field ${i} size ${size} out of range`, p);
+        const end = fieldEnd(body, p, i);
+        const size = end - p - 4;
         const type = body[p + 4];
         if (type === FieldType.DIGEST) {
           if (size !== 21) throw new WireDecodeError(`digest field of ${size - 1} bytes`, p);
@@ -166,12 +156,8 @@ export class RecordReplyDecoder {
       }
       if (digest < 0) throw new WireDecodeError('record without DIGEST field', off);
       for (let i = 0; i < nOps; i++) {
-        if (len - p < 8) throw new WireDecodeError(`bin ${i} header truncated`, p);
-        const size = u32(body, p);
+        const end = opEnd(body, p, i);
         const nameLen = body[p + 7];
-        const end = p + 4 + size;
-        if (size < 4 + nameLen || end > len)
-          throw new WireDecodeError(`bin ${i} size ${size} out of range`, p);
         checkParticle(body[p + 5], body, p + 8, p + 8 + nameLen, end);
         p = end;
       }
@@ -421,4 +407,24 @@ export function encodeRecordReply(r: AsbRecord, noBins = false): Buffer {
   };
   writeAsMsg(buf, 0, header, fields, ops);
   return buf;
+}
+
+/** End of record field `i` at `p`, checked against the body (the errors both decoders give). */
+function fieldEnd(body: Buffer, p: number, i: number): number {
+  if (body.length - p < 5) throw new WireDecodeError(`record field ${i} truncated`, p);
+  const size = u32(body, p);
+  const end = p + 4 + size;
+  if (size < 1 || end > body.length)
+    throw new WireDecodeError(`record field ${i} size ${size} out of range`, p);
+  return end;
+}
+
+/** End of bin op `i` at `p`, checked against the body and its name length. */
+function opEnd(body: Buffer, p: number, i: number): number {
+  if (body.length - p < 8) throw new WireDecodeError(`bin ${i} header truncated`, p);
+  const size = u32(body, p);
+  const end = p + 4 + size;
+  if (size < 4 + body[p + 7] || end > body.length)
+    throw new WireDecodeError(`bin ${i} size ${size} out of range`, p);
+  return end;
 }
