@@ -478,21 +478,23 @@ export class AsbDecoder {
     const end = this.limit;
     const s = this.pos;
     let p = s;
-    // plain decimal text (digits . e E + -) goes straight to Number(); words take the slow path
-    let plain = true;
     for (;;) {
       if (p >= end) this.short(p);
-      const c = b[p]!;
-      if (c === LF) break;
-      if (!IS_NUMERIC_BYTE[c]) plain = false;
+      if (b[p] === LF) break;
       p++;
     }
     this.pos = p;
-    if (plain && p > s) {
+    if (p > s) {
+      // fastDecimal accepts only plain decimal text (digits . e E + -)
       const fast = fastDecimal(b, s, p, this.build);
       if (!Number.isNaN(fast)) return fast; // exact (or, when only validating, known valid)
-      const v = Number(b.toString('latin1', s, p));
-      if (!Number.isNaN(v)) return v; // NaN here means malformed text such as `1e` or `1.2.3`
+      // other plain text goes straight to Number(); words take the slow path
+      let plain = true;
+      for (let i = s; i < p; i++) if (!IS_NUMERIC_BYTE[b[i]!]) plain = false;
+      if (plain) {
+        const v = Number(b.toString('latin1', s, p));
+        if (!Number.isNaN(v)) return v; // NaN here means malformed text such as `1e` or `1.2.3`
+      }
     }
     const v = parseDoubleToken(b.toString('latin1', s, p));
     if (v === undefined) {
@@ -1007,14 +1009,27 @@ function fastDecimal(b: Buffer, s: number, e: number, value: boolean): number {
     neg = c === MINUS;
     p++;
   }
-  let w = 0;
+  // the digits as hi·10^loDigits + lo: the first 9 in hi, up to 9 more in lo (both exact)
+  let hi = 0;
+  let lo = 0;
+  let loDigits = 0;
+  let sig = 0;
   let digits = 0;
   let frac = 0;
   let dot = false;
   for (; p < e; p++) {
     c = b[p]!;
     if (c >= 0x30 && c <= 0x39) {
-      w = w * 10 + (c - 0x30);
+      if (sig < 9) {
+        // leading zeros add nothing to hi and take no place in it
+        if (sig !== 0 || c !== 0x30) {
+          hi = hi * 10 + (c - 0x30);
+          sig++;
+        }
+      } else {
+        lo = lo * 10 + (c - 0x30);
+        loDigits++;
+      }
       digits++;
       if (dot) frac++;
     } else if (c === 0x2e && !dot) dot = true;
@@ -1041,17 +1056,74 @@ function fastDecimal(b: Buffer, s: number, e: number, value: boolean): number {
     if (eneg) exp = -exp;
   }
   if (!value) return 0;
-  if (w >= TWO_53) return Number.NaN;
+  if (loDigits > 9) return Number.NaN;
+  // hi < 10^9, so hi·10^loDigits < 2^53 is exact; the sum is exact below 2^53, else correctly rounded
+  const big = hi * POW10[loDigits]!;
+  const w = big + lo;
   let v: number;
-  if (w === 0) v = 0;
+  const q = exp - frac;
+  if (w >= TWO_53) {
+    if (q === 0) v = w;
+    else if (q < 0 && q >= -22) {
+      v = divExact(big, lo, -q);
+      if (Number.isNaN(v)) return v;
+    } else return Number.NaN;
+  } else if (w === 0) v = 0;
   else {
-    const q = exp - frac;
     if (q === 0) v = w;
     else if (q > 0 && q <= 22) v = w * POW10[q]!;
     else if (q < 0 && q >= -22) v = w / POW10[-q]!;
     else return Number.NaN;
   }
   return neg ? -v : v;
+}
+
+// Splitting constants for Dekker's exact product, per power of ten.
+const SPLITTER = 134217729; // 2^27 + 1
+const POW10_HI = POW10.map((x) => {
+  const t = SPLITTER * x;
+  return t - (t - x);
+});
+const POW10_LO = POW10.map((x, i) => x - POW10_HI[i]!);
+const F64 = new Float64Array(1);
+const U32 = new Uint32Array(F64.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const HI_WORD = LITTLE_ENDIAN ? 1 : 0;
+const LO_WORD = 1 - HI_WORD;
+
+/**
+ * The correctly rounded double nearest W / 10^k, where W = big + lo (big, lo exact integers,
+ * 2^53 <= W < 2^60, lo < 10^9, 1 <= k <= 22), or NaN when that is not proven cheaply.
+ * A candidate y is checked exactly: R = W - y·10^k is computed with Dekker's error-free product,
+ * and y is accepted only if |R| is clearly below half an ulp of y times 10^k (so y is the
+ * nearest double; ties and power-of-two candidates fall back to Number()).
+ */
+function divExact(big: number, lo: number, k: number): number {
+  const P = POW10[k]!;
+  let y = (big + lo) / P;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    // y·P = ph + pl exactly (no overflow or underflow in this range)
+    const ph = y * P;
+    const t = SPLITTER * y;
+    const yh = t - (t - y);
+    const yl = y - yh;
+    const Ph = POW10_HI[k]!;
+    const Pl = POW10_LO[k]!;
+    const pl = yh * Ph - ph + yh * Pl + yl * Ph + yl * Pl;
+    // ph and big are integers within a factor 2 of each other (Sterbenz): exact; so is r1 < 2^53
+    const r1 = big - ph + lo;
+    const r = r1 - pl; // |r - R| <= 2^-53 |R|
+    F64[0] = y;
+    const hw = U32[HI_WORD]!;
+    const e = (hw >>> 20) & 0x7ff;
+    if (e <= 53 || e === 0x7ff || ((hw & 0xfffff) === 0 && U32[LO_WORD] === 0)) return Number.NaN;
+    U32[HI_WORD] = (e - 53) << 20; // half an ulp of y
+    U32[LO_WORD] = 0;
+    const half = F64[0]! * P;
+    if (Math.abs(r) < half * 0.999999) return y;
+    y += r / P;
+  }
+  return Number.NaN;
 }
 
 /** Whether `s` can still grow into a float (C's incremental check, made lenient). */
