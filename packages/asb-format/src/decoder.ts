@@ -6,7 +6,7 @@
 
 import { B64_DEC, decodeBase64Checked, decodedLength, findBadBase64 } from './base64.js';
 import { AsbParseError, printByte } from './errors.js';
-import { parseDoubleToken } from './float.js';
+import { nearestQuotient, POW10, parseDoubleToken } from './float.js';
 import {
   type AsbEntry,
   type AsbHeader,
@@ -987,10 +987,6 @@ export class AsbDecoder {
   }
 }
 
-const POW10 = [
-  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
-  1e20, 1e21, 1e22,
-];
 const TWO_53 = 2 ** 53;
 
 /**
@@ -1065,7 +1061,7 @@ function fastDecimal(b: Buffer, s: number, e: number, value: boolean): number {
   if (w >= TWO_53) {
     if (q === 0) v = w;
     else if (q < 0 && q >= -22) {
-      v = divExact(big, lo, -q);
+      v = nearestQuotient(big, lo, -q);
       if (Number.isNaN(v)) return v;
     } else return Number.NaN;
   } else if (w === 0) v = 0;
@@ -1076,54 +1072,6 @@ function fastDecimal(b: Buffer, s: number, e: number, value: boolean): number {
     else return Number.NaN;
   }
   return neg ? -v : v;
-}
-
-// Splitting constants for Dekker's exact product, per power of ten.
-const SPLITTER = 134217729; // 2^27 + 1
-const POW10_HI = POW10.map((x) => {
-  const t = SPLITTER * x;
-  return t - (t - x);
-});
-const POW10_LO = POW10.map((x, i) => x - POW10_HI[i]!);
-const F64 = new Float64Array(1);
-const U32 = new Uint32Array(F64.buffer);
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-const HI_WORD = LITTLE_ENDIAN ? 1 : 0;
-const LO_WORD = 1 - HI_WORD;
-
-/**
- * The correctly rounded double nearest W / 10^k, where W = big + lo (big, lo exact integers,
- * 2^53 <= W < 2^60, lo < 10^9, 1 <= k <= 22), or NaN when that is not proven cheaply.
- * A candidate y is checked exactly: R = W - y·10^k is computed with Dekker's error-free product,
- * and y is accepted only if |R| is clearly below half an ulp of y times 10^k (so y is the
- * nearest double; ties and power-of-two candidates fall back to Number()).
- */
-function divExact(big: number, lo: number, k: number): number {
-  const P = POW10[k]!;
-  let y = (big + lo) / P;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    // y·P = ph + pl exactly (no overflow or underflow in this range)
-    const ph = y * P;
-    const t = SPLITTER * y;
-    const yh = t - (t - y);
-    const yl = y - yh;
-    const Ph = POW10_HI[k]!;
-    const Pl = POW10_LO[k]!;
-    const pl = yh * Ph - ph + yh * Pl + yl * Ph + yl * Pl;
-    // ph and big are integers within a factor 2 of each other (Sterbenz): exact; so is r1 < 2^53
-    const r1 = big - ph + lo;
-    const r = r1 - pl; // |r - R| <= 2^-53 |R|
-    F64[0] = y;
-    const hw = U32[HI_WORD]!;
-    const e = (hw >>> 20) & 0x7ff;
-    if (e <= 53 || e === 0x7ff || ((hw & 0xfffff) === 0 && U32[LO_WORD] === 0)) return Number.NaN;
-    U32[HI_WORD] = (e - 53) << 20; // half an ulp of y
-    U32[LO_WORD] = 0;
-    const half = F64[0]! * P;
-    if (Math.abs(r) < half * 0.999999) return y;
-    y += r / P;
-  }
-  return Number.NaN;
 }
 
 /** Whether `s` can still grow into a float (C's incremental check, made lenient). */

@@ -68,9 +68,54 @@ export function writeDouble(out: Uint8Array, pos: number, v: number): number {
 }
 
 /** 10^0 … 10^22: every one is exact as a double. */
-const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+export const POW10: readonly number[] = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
 /** Veltkamp's splitter for 53-bit doubles (2^27 + 1). */
 const SPLITTER = 134217729;
+
+/**
+ * The rounding error of the product `ab = a * b`: a·b = ab + productError(a, b, ab) exactly
+ * (Dekker's product; valid while nothing overflows or underflows).
+ */
+function productError(a: number, b: number, ab: number): number {
+  const c1 = SPLITTER * a;
+  const ah = c1 - (c1 - a);
+  const al = a - ah;
+  const c2 = SPLITTER * b;
+  const bh = c2 - (c2 - b);
+  const bl = b - bh;
+  return ah * bh - ab + ah * bl + al * bh + al * bl;
+}
+
+/**
+ * The correctly rounded double nearest W / 10^k, where W = big + lo (big, lo exact integers,
+ * 2^53 <= W < 2^60, lo < 10^9, 1 <= k <= 22), or NaN when that is not proven cheaply.
+ * A candidate y is checked exactly: R = W - y·10^k is computed with Dekker's error-free product,
+ * and y is accepted only if |R| is clearly below half an ulp of y times 10^k (so y is the
+ * nearest double; ties and power-of-two candidates are left to Number()).
+ */
+export function nearestQuotient(big: number, lo: number, k: number): number {
+  const P = POW10[k]!;
+  const HI = LITTLE ? 1 : 0;
+  let y = (big + lo) / P;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    // y·P = ph + pl exactly (no overflow or underflow in this range)
+    const ph = y * P;
+    const pl = productError(y, P, ph);
+    // ph and big are integers within a factor 2 of each other (Sterbenz): exact; so is r1 < 2^53
+    const r1 = big - ph + lo;
+    const r = r1 - pl; // |r - R| <= 2^-53 |R|
+    F64[0] = y;
+    const hw = U32[HI]!;
+    const e = (hw >>> 20) & 0x7ff;
+    if (e <= 53 || e === 0x7ff || ((hw & 0xfffff) === 0 && U32[1 - HI] === 0)) return Number.NaN;
+    U32[HI] = (e - 53) << 20; // half an ulp of y
+    U32[1 - HI] = 0;
+    const half = F64[0]! * P;
+    if (Math.abs(r) < half * 0.999999) return y;
+    y += r / P;
+  }
+  return Number.NaN;
+}
 
 /**
  * 17 digits without building a string, for 1e-6 <= v < 1e17 (else `fastDigits`), when no
@@ -85,13 +130,7 @@ export function productDigits(v: number): number {
     if (p < 0 || p > 22) break;
     const b = POW10[p]!;
     const hi = v * b;
-    const c1 = SPLITTER * v;
-    const ah = c1 - (c1 - v);
-    const al = v - ah;
-    const c2 = SPLITTER * b;
-    const bh = c2 - (c2 - b);
-    const bl = b - bh;
-    const lo = ah * bh - hi + ah * bl + al * bh + al * bl;
+    const lo = productError(v, b, hi);
     if (hi > 1e17 || (hi === 1e17 && lo >= 0)) {
       x++;
       continue;
