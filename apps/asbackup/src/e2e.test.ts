@@ -4,26 +4,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { compareRecords, useEmulator } from '@asbkit/aerospike-emulator/test';
-import type { AsbRecord } from '@asbkit/asb-format';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generatedRecords } from './test-helpers/fixture-data.js';
-import { duplicateDigests, readDirRecords, sortByDigest, tempDir } from './test-helpers/testing.js';
+import { compareRecords } from '@asbkit/aerospike-emulator/test';
+import { describe, expect, it } from 'vitest';
+import { duplicateDigests, readDirRecords, useBackupFixture } from './test-helpers/testing.js';
 
 const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
 const COUNT = 3000;
-const emu = useEmulator({ namespaces: ['test'] });
-let work: Awaited<ReturnType<typeof tempDir>>;
-let data: AsbRecord[];
-let n = 0;
-const fresh = () => join(work.path, `out${n++}`);
-
-beforeAll(async () => {
-  data = sortByDigest(generatedRecords(COUNT));
-  emu.current.load(data);
-  work = await tempDir();
-});
-afterAll(() => work.remove());
+const { emu, data, fresh } = useBackupFixture(COUNT, { namespaces: ['test'] });
 
 interface Finished {
   code: number | null;

@@ -2,33 +2,21 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { compareRecords, useEmulator } from '@asbkit/aerospike-emulator/test';
+import { compareRecords } from '@asbkit/aerospike-emulator/test';
 import type { AsbRecord } from '@asbkit/asb-format';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generatedRecords, seedOfficialData } from './test-helpers/fixture-data.js';
+import { describe, expect, it } from 'vitest';
+import { seedOfficialData } from './test-helpers/fixture-data.js';
 import {
   type ReadOptions,
   readDirRecords,
   readEntries,
   runMain,
   sortByDigest,
-  tempDir,
+  useBackupFixture,
 } from './test-helpers/testing.js';
 
 const COUNT = 6000;
-const emu = useEmulator({ namespaces: ['test', 'other'] });
-let work: Awaited<ReturnType<typeof tempDir>>;
-let data: AsbRecord[];
-let n = 0;
-const fresh = () => join(work.path, `out${n++}`);
-
-beforeAll(async () => {
-  data = sortByDigest(generatedRecords(COUNT));
-  emu.current.load(data);
-  await seedOfficialData(emu.current);
-  work = await tempDir();
-});
-afterAll(() => work.remove());
+const { emu, data, fresh } = useBackupFixture(COUNT, { namespaces: ['test', 'other'] }, seedOfficialData);
 
 const base = () => ['-h', emu.current.hosts, '-n', 'test', '-s', 'gen'];
 const recordsOf = (entries: Awaited<ReturnType<typeof readEntries>>) =>

@@ -3,11 +3,10 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { compareRecords, useEmulator } from '@asbkit/aerospike-emulator/test';
+import { compareRecords } from '@asbkit/aerospike-emulator/test';
 import type { AsbRecord } from '@asbkit/asb-format';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { loadState } from './state.js';
-import { generatedRecords } from './test-helpers/fixture-data.js';
 import {
   duplicateDigests,
   KEY_FILE,
@@ -15,22 +14,11 @@ import {
   readEntries,
   runMain,
   sortByDigest,
-  tempDir,
+  useBackupFixture,
 } from './test-helpers/testing.js';
 
 const COUNT = 3000;
-const emu = useEmulator({ namespaces: ['test'], nodes: 2 });
-let work: Awaited<ReturnType<typeof tempDir>>;
-let data: AsbRecord[];
-let n = 0;
-const fresh = () => join(work.path, `out${n++}`);
-
-beforeAll(async () => {
-  data = sortByDigest(generatedRecords(COUNT));
-  emu.current.load(data);
-  work = await tempDir();
-});
-afterAll(() => work.remove());
+const { emu, data, fresh } = useBackupFixture(COUNT, { namespaces: ['test'], nodes: 2 });
 afterEach(() => emu.current.clearFaults());
 
 const base = () => ['-h', emu.current.hosts, '-n', 'test'];

@@ -4,9 +4,13 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
+import type { EmulatorOptions } from '@asbkit/aerospike-emulator';
+import { type Emulator, useEmulator } from '@asbkit/aerospike-emulator/test';
 import { type AsbEntry, type AsbRecord, decodeAsb } from '@asbkit/asb-format';
 import { createReadTransforms, deriveEncryptionKey, keyMaterialFromFile } from '@asbkit/crypto-stream';
+import { afterAll, beforeAll } from 'vitest';
 import { type BackupIo, main } from '../main.js';
+import { generatedRecords } from './fixture-data.js';
 
 export const FIXTURES = new URL('../../../../../shared/fixtures/', import.meta.url).pathname;
 export const OFFICIAL = join(FIXTURES, 'official-backups');
@@ -89,4 +93,28 @@ export function duplicateDigests(records: AsbRecord[]): string[] {
     seen.add(h);
   }
   return dups;
+}
+
+/**
+ * The set-up most suites share: an emulator loaded with `count` generated records (`data`,
+ * sorted by digest, filled before the tests run), more seeding by `seed`, and `fresh()` output
+ * paths in a temporary directory removed afterwards.
+ */
+export function useBackupFixture(
+  count: number,
+  opts: EmulatorOptions,
+  seed?: (emulator: Emulator) => Promise<unknown>,
+): { emu: { current: Emulator }; data: AsbRecord[]; fresh: () => string } {
+  const emu = useEmulator(opts);
+  const data: AsbRecord[] = [];
+  let work: Awaited<ReturnType<typeof tempDir>>;
+  let n = 0;
+  beforeAll(async () => {
+    data.push(...sortByDigest(generatedRecords(count)));
+    emu.current.load(data);
+    await seed?.(emu.current);
+    work = await tempDir();
+  });
+  afterAll(() => work.remove());
+  return { emu, data, fresh: () => join(work.path, `out${n++}`) };
 }
