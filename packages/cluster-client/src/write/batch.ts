@@ -69,19 +69,7 @@ export function buildBatchWriteRequest(
   const batchDataSize = 4 + 1 + rowsSize;
   const bodySize = MSG_HEADER_SIZE + fieldSize(batchDataSize);
   const buf = Buffer.allocUnsafe(PROTO_HEADER_SIZE + bodySize);
-  writeProtoHeader(buf, 0, ProtoType.MESSAGE, bodySize);
-  let off = PROTO_HEADER_SIZE;
-  buf[off] = MSG_HEADER_SIZE;
-  buf[off + 1] = Info1.BATCH;
-  buf.fill(0, off + 2, off + 14); // info2..4, result, generation, record_ttl
-  buf.writeUInt32BE((options.timeoutMs ?? 0) >>> 0, off + 14);
-  buf.writeUInt16BE(1, off + 18);
-  buf.writeUInt16BE(0, off + 20);
-  off += MSG_HEADER_SIZE;
-  off = writeFieldHeader(buf, off, FieldType.BATCH_INDEX, batchDataSize);
-  buf.writeUInt32BE(count, off);
-  buf[off + 4] = BATCH_FLAGS;
-  off += 5;
+  let off = writeBatchHead(buf, bodySize, batchDataSize, count, options.timeoutMs);
   let at = 0;
   for (let i = 0; i < count; i++) {
     const record = records[start + i];
@@ -131,19 +119,7 @@ export function buildBatchWriteRequestFromRows(
   const total = PROTO_HEADER_SIZE + bodySize;
   const buf =
     into !== undefined && into.length >= total ? into.subarray(0, total) : Buffer.allocUnsafeSlow(total);
-  writeProtoHeader(buf, 0, ProtoType.MESSAGE, bodySize);
-  let off = PROTO_HEADER_SIZE;
-  buf[off] = MSG_HEADER_SIZE;
-  buf[off + 1] = Info1.BATCH;
-  buf.fill(0, off + 2, off + 14);
-  buf.writeUInt32BE((options.timeoutMs ?? 0) >>> 0, off + 14);
-  buf.writeUInt16BE(1, off + 18);
-  buf.writeUInt16BE(0, off + 20);
-  off += MSG_HEADER_SIZE;
-  off = writeFieldHeader(buf, off, FieldType.BATCH_INDEX, batchDataSize);
-  buf.writeUInt32BE(count, off);
-  buf[off + 4] = BATCH_FLAGS;
-  off += 5;
+  let off = writeBatchHead(buf, bodySize, batchDataSize, count, options.timeoutMs);
   for (let i = 0; i < count; ) {
     const src = bufs[i]!;
     const s = starts[i]!;
@@ -160,4 +136,30 @@ export function buildBatchWriteRequestFromRows(
     i = j;
   }
   return buf;
+}
+
+/**
+ * Proto header, AS_MSG header (BATCH, one field) and the BATCH_INDEX field head with the row
+ * count and flags, at the start of `buf`; returns where the first row goes.
+ */
+function writeBatchHead(
+  buf: Buffer,
+  bodySize: number,
+  batchDataSize: number,
+  count: number,
+  timeoutMs: number | undefined,
+): number {
+  writeProtoHeader(buf, 0, ProtoType.MESSAGE, bodySize);
+  let off = PROTO_HEADER_SIZE;
+  buf[off] = MSG_HEADER_SIZE;
+  buf[off + 1] = Info1.BATCH;
+  buf.fill(0, off + 2, off + 14); // info2..4, result, generation, record_ttl
+  buf.writeUInt32BE((timeoutMs ?? 0) >>> 0, off + 14);
+  buf.writeUInt16BE(1, off + 18);
+  buf.writeUInt16BE(0, off + 20);
+  off += MSG_HEADER_SIZE;
+  off = writeFieldHeader(buf, off, FieldType.BATCH_INDEX, batchDataSize);
+  buf.writeUInt32BE(count, off);
+  buf[off + 4] = BATCH_FLAGS;
+  return off + 5;
 }
