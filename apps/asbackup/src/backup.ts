@@ -10,7 +10,6 @@ import {
   listSindexes,
   type PartitionStart,
   parseHosts,
-  RecordReplyTranscoder,
   type ScanJob,
   scanPartitionBatches,
   scanPartitionRawBatches,
@@ -57,21 +56,10 @@ import { estimatedFileSize, type SampleStats, SizeSampler, upperRecordSize } fro
 import { formatLocalTime, formatNanos, joinSets, nodeRow } from './format.js';
 import { collectYoungGarbage } from './gc.js';
 import { type BackupState, loadState, saveState } from './state.js';
+import { type TranscodedBody, TranscodePool } from './transcode.js';
 
 const MIB = 1048576;
-/**
- * Encoded bytes gathered before they are handed to the file (fewer, larger writes). Smaller
- * chunks (64 and 128 KiB) were measured to cost more memory, not less: smaller slabs come from
- * the malloc heap, which fragments, while these are mapped and unmapped whole.
- */
-const CHUNK_BYTES = 256 * 1024;
-/**
- * Room past a chunk in a job's encoder slab: a record that ends a chunk fits there (larger ones
- * get a slab of their own). Each chunk has its own slab, so a job holds about three: the one
- * being filled, the one the file is writing and the one queued behind it.
- */
-const SLAB_MARGIN = 32 * 1024;
-/** Encoded bytes (all jobs) between young-generation GCs (see gc.ts): keeps RSS flat. */
+/** Bytes written without handing their memory back (all jobs) between young-generation GCs. */
 const GC_EVERY_BYTES = 2 * MIB;
 /**
  * A job's partitions are scanned in slices of this many: the scan keeps per-partition state (a
@@ -182,10 +170,14 @@ export async function runBackup(ctx: RunContext): Promise<number> {
       `no ttl only: ${o.noTtlOnly}, limit: ${o.maxRecords}) to ${target}`,
   );
 
+  // The encoding threads start while the cluster is contacted.
+  const transcoders =
+    o.estimate || o.noRecords ? undefined : TranscodePool.create(ctx.env, o.compact, o.parallel);
   let cluster: Cluster;
   try {
     cluster = await connectCluster(o, nodeSpecs?.[0]);
   } catch (err) {
+    await transcoders?.close();
     logger.error(`Error while connecting to ${seedName(o, nodeSpecs?.[0])} - ${(err as Error).message}`);
     throw new Reported();
   }
@@ -224,9 +216,11 @@ export async function runBackup(ctx: RunContext): Promise<number> {
       saved,
       prefix,
       expectedFileBytes,
+      transcoders,
     ).run();
   } finally {
     cluster.close();
+    await transcoders?.close();
   }
 }
 
@@ -365,6 +359,7 @@ class BackupRun {
     private readonly saved: BackupState | undefined,
     private readonly prefix: string,
     private readonly expectedFileBytes: number | undefined,
+    private readonly transcoders: TranscodePool | undefined,
   ) {
     this.o = ctx.options;
     this.logger = ctx.logger;
@@ -514,10 +509,18 @@ class BackupRun {
     if (!this.shared) await this.sink!.release(file);
   }
 
-  private async write(file: BackupFileWriter, chunk: Buffer): Promise<void> {
+  private async write(file: BackupFileWriter, chunk: Buffer, release?: () => void): Promise<void> {
     if (chunk.length === 0) return;
     if (this.limiter) await this.limiter.take(chunk.length);
-    await file.write(chunk);
+    await file.write(chunk, release);
+    if (!release || !file.releasesChunks) {
+      // memory nobody hands back: collect it while it is young (see gc.ts)
+      this.sinceGc += chunk.length;
+      if (this.sinceGc >= GC_EVERY_BYTES) {
+        this.sinceGc = 0;
+        collectYoungGarbage();
+      }
+    }
   }
 
   private async scanAll(): Promise<void> {
@@ -556,42 +559,42 @@ class BackupRun {
     const directoryMode = this.shared === undefined;
     const limit = directoryMode && this.sink!.kind === 'directory' ? this.o.fileLimit : 0;
     let file = this.shared ?? (await this.acquire());
-    const chunk = CHUNK_BYTES;
-    const enc = new AsbEncoder({
-      compact: this.o.compact,
-      slabSize: chunk + SLAB_MARGIN,
-      freshSlabBelow: chunk,
-    });
-    // Records go from the reply bytes straight into the encoder: no object per record.
-    const transcoder = new RecordReplyTranscoder(enc);
+    const transcoders = this.transcoders!;
     let jobRecords = 0;
     let jobBytes = 0;
-    // The chunk handed to the file last: the job encodes the next one while the file takes it.
+    // The chunk handed to the file last: the next one is encoded while the file takes it.
     let writing: Promise<void> | undefined;
     const drain = async () => {
       const w = writing;
       writing = undefined;
       if (w) await w;
     };
-    const flush = async () => {
-      if (enc.length === 0) return;
+    const write = async ({ chunk, records, digests, release }: TranscodedBody) => {
+      // Cursors follow what is handed to the file (always before any state is saved).
+      jobRecords += records;
+      this.records += records;
+      for (let d = 0; d < digests.length; d += 20) this.cursors.recordWritten(digests.subarray(d, d + 20));
+      if (chunk.length === 0) return;
+      jobBytes += chunk.length;
       await drain();
       if (limit > 0 && file.fileBytes >= limit) {
         await this.sink!.closeFile(file);
         this.settle();
         file = await this.acquire();
       }
-      const bytes = enc.takeChunk();
-      writing = this.write(file, bytes);
-      writing.catch(() => {}); // awaited by the next flush or drain; never unhandled meanwhile
-      this.sinceGc += bytes.length;
-      if (this.sinceGc >= GC_EVERY_BYTES) {
-        this.sinceGc = 0;
-        collectYoungGarbage();
-      }
+      writing = this.write(file, chunk, release);
+      writing.catch(() => {}); // awaited by the next write or drain; never unhandled meanwhile
+    };
+    // The body being encoded: the scan reads the next one meanwhile.
+    let encoding: Promise<TranscodedBody> | undefined;
+    const settle = async () => {
+      const e = encoding;
+      encoding = undefined;
+      if (e) await write(await e);
     };
     try {
       for (const partitions of slices(partitionStarts(filter), SUBSCAN_PARTITIONS)) {
+        await settle();
         const cap = base.maxRecords === undefined ? undefined : base.maxRecords - jobRecords;
         if (cap !== undefined && cap <= 0) break;
         const scan = scanPartitionRawBatches(this.cluster, {
@@ -601,40 +604,50 @@ class BackupRun {
           onRetry: ({ attempt, partitions: ids, reason }) =>
             logger.info(`Retrying ${ids.length} partition(s) (attempt ${attempt}): ${reason}`),
         });
-        for await (const batch of scan) {
-          for (const item of batch) {
-            if (item.kind === 'raw-records') {
-              const body = item.body;
-              for (let off = 0; off < body.length; ) {
-                try {
-                  off = transcoder.transcode(body, off, chunk);
-                } finally {
-                  // Cursors follow what the encoder holds (handed to the file before any state).
-                  jobBytes += transcoder.bytes;
-                  jobRecords += transcoder.records;
-                  this.records += transcoder.records;
-                  const { touched, lastDigestOffset } = transcoder;
-                  for (let i = 0; i < transcoder.touchedCount; i++) {
-                    const d = lastDigestOffset[touched[i]!]!;
-                    this.cursors.recordWritten(body.subarray(d, d + 20));
-                  }
-                  transcoder.clearTouched();
-                }
-                if (enc.length >= chunk) await flush();
-              }
-            } else {
-              this.cursors.markDone(item.partitionId);
+        // Room is awaited before the next reply is taken: while the workers are busy, replies
+        // wait in the socket (the server is held back), not in this process.
+        let slot = false;
+        try {
+          for (;;) {
+            if (!slot) {
+              const wait = transcoders.reserve();
+              if (wait) await wait;
+              slot = true;
             }
+            const step = await scan.next();
+            if (step.done) break;
+            const batch = step.value;
+            let done = 0;
+            for (const item of batch) {
+              if (item.kind === 'raw-records') {
+                if (done > 0) throw new Error('records after the end of their partitions in a scan batch');
+                if (!slot) throw new Error('two reply bodies in one scan batch');
+                const next = transcoders.transcode(item.body);
+                slot = false;
+                next.catch(() => {}); // awaited by settle
+                await settle();
+                encoding = next;
+              } else done++;
+            }
+            if (done > 0) {
+              // a partition's last records are in the file before it counts as done
+              await settle();
+              for (const item of batch)
+                if (item.kind !== 'raw-records') this.cursors.markDone(item.partitionId);
+            }
+            this.bar?.update(this.totalRecords, this.bytes);
+            if (this.stopping) break;
           }
-          this.bar?.update(this.totalRecords, this.bytes);
-          if (this.stopping) break;
+        } finally {
+          if (slot) transcoders.unreserve();
+          await scan.return(undefined); // closes the scan's sockets when it stopped early
         }
         if (this.stopping) break;
       }
     } finally {
       // Whatever was encoded is handed to the file, so the cursors match the files.
       try {
-        await flush();
+        await settle();
         await drain();
       } finally {
         if (directoryMode) await this.sink!.release(file);

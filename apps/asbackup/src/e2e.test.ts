@@ -19,12 +19,12 @@ interface Finished {
 }
 
 /** Spawns the CLI; sends `signal` once the first job has started (if given). */
-function runCli(args: string[], signal?: NodeJS.Signals): Promise<Finished> {
+function runCli(args: string[], signal?: NodeJS.Signals, env: NodeJS.ProcessEnv = {}): Promise<Finished> {
   const child: ChildProcess = spawn(
     process.execPath,
     [CLI, '--no-config-file', '-h', emu.current.hosts, '-n', 'test', ...args],
     {
-      env: { ...process.env, CI: '1', HOME: '/nonexistent' },
+      env: { ...process.env, CI: '1', HOME: '/nonexistent', ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
     },
   );
@@ -41,6 +41,23 @@ function runCli(args: string[], signal?: NodeJS.Signals): Promise<Finished> {
 }
 
 describe.skipIf(!existsSync(CLI))('spawned CLI', () => {
+  it('encodes the same records on worker threads as in the main thread (ASBACKUP_WORKERS=0)', async () => {
+    const threads = fresh();
+    const inline = fresh();
+    for (const [dir, env] of [
+      [threads, {}],
+      [inline, { ASBACKUP_WORKERS: '0' }],
+    ] as const) {
+      // 16 jobs share 2 workers' few slots: jobs wait for one, some with nothing to encode
+      const run = await runCli(['-d', dir, '--parallel', '16', '-C'], undefined, env);
+      expect(run.code, run.stderr).toBe(0);
+    }
+    const a = await readDirRecords(threads);
+    expect(duplicateDigests(a)).toEqual([]);
+    expect(compareRecords(data, a)).toEqual([]);
+    expect(compareRecords(await readDirRecords(inline), a)).toEqual([]);
+  });
+
   it('SIGINT saves a state; --continue finishes exactly once', async () => {
     emu.current.setFaults({ replyDelayMs: 40 });
     const dir = fresh();

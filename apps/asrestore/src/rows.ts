@@ -11,7 +11,14 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { type AsbDecodeOptions, AsbDecoder, type AsbHeader, AsbParseError } from '@asbkit/asb-format';
+import {
+  type AsbDecodeOptions,
+  AsbDecoder,
+  type AsbHeader,
+  AsbParseError,
+  type AsbRecordHead,
+  type AsbRecordSink,
+} from '@asbkit/asb-format';
 import { BatchRowEncoder, type EncodedRows, type RecordWritePolicy } from '@asbkit/cluster-client';
 import { EXPIRED, RestoreWritePolicy, restoreTtl } from '@asbkit/write-policy';
 import type { TailScan, TailScanner } from './scan.js';
@@ -36,8 +43,38 @@ export interface RowOutput {
 
 /** `.asb` bytes → rows, with the restore's per-record decisions (see RestoreRun.restoreFile). */
 export class RecordRowEncoder {
-  private readonly decoder: AsbDecoder;
-  private readonly rows = new BatchRowEncoder(SLICE_BYTES + (SLICE_BYTES >> 2), 8192);
+  private readonly decoder: AsbDecoder<true>;
+  private readonly rows: RestoreRowSink;
+
+  constructor(config: RowEncoderConfig) {
+    this.rows = new RestoreRowSink(config);
+    this.decoder = new AsbDecoder(config.decode, this.rows);
+  }
+
+  /** Decodes one slice (`last`: the input ends after it). Throws AsbParseError. */
+  push(chunk: Uint8Array | undefined, nowSec: number, last: boolean): RowOutput {
+    const dec = this.decoder;
+    const rows = this.rows;
+    if (chunk) dec.push(chunk);
+    if (last) dec.end();
+    rows.startSlice(nowSec);
+    // records go into rows as they are parsed; globals were restored from the check pass
+    while (dec.next() !== undefined);
+    const bytes = chunk ? chunk.length : 0;
+    const { recordsRead, expired, skipped } = rows;
+    return { blocks: rows.take(), bytes, last, recordsRead, expired, skipped };
+  }
+}
+
+const WRITE = 0;
+const EXPIRE = 1;
+const SKIP = 2;
+
+/**
+ * The decoder's record sink on the record path: decides from a record's header lines whether it
+ * is written (void time, set list), then writes its row as its bins are parsed (no AsbRecord).
+ */
+class RestoreRowSink extends BatchRowEncoder implements AsbRecordSink<true> {
   private readonly setList: Set<string> | undefined;
   private readonly exists: RecordWritePolicy['exists'];
   private readonly generation: RecordWritePolicy['generation'];
@@ -45,9 +82,16 @@ export class RecordRowEncoder {
   // policies differ only by ttl and sendKey: reuse the last ones
   private keyed: RecordWritePolicy | undefined;
   private keyless: RecordWritePolicy | undefined;
+  private nowSec = 0;
+  /** What `begin` decided for the record being parsed. */
+  private outcome = WRITE;
+  // counts of the current slice
+  recordsRead = 0;
+  expired = 0;
+  skipped = 0;
 
   constructor(config: RowEncoderConfig) {
-    this.decoder = new AsbDecoder(config.decode);
+    super(SLICE_BYTES + (SLICE_BYTES >> 2), 8192);
     this.setList = config.setList ? new Set(config.setList) : undefined;
     const p = new RestoreWritePolicy(config.policy);
     this.exists = p.exists;
@@ -55,31 +99,39 @@ export class RecordRowEncoder {
     this.extraTtl = p.extraTtl;
   }
 
-  /** Decodes one slice (`last`: the input ends after it). Throws AsbParseError. */
-  push(chunk: Uint8Array | undefined, nowSec: number, last: boolean): RowOutput {
-    const dec = this.decoder;
-    if (chunk) dec.push(chunk);
-    if (last) dec.end();
-    let recordsRead = 0;
-    let expired = 0;
-    let skipped = 0;
-    const setList = this.setList;
-    for (let e = dec.next(); e !== undefined; e = dec.next()) {
-      if (e.kind !== 'record') continue; // globals were restored from the check pass
-      recordsRead++;
-      const ttl = restoreTtl(e.voidTime, this.extraTtl, nowSec);
-      if (ttl === EXPIRED) {
-        expired++;
-        continue;
-      }
-      if (e.bins.length === 0 || (setList && !setList.has(e.set ?? ''))) {
-        skipped++;
-        continue;
-      }
-      this.rows.add(e, this.policyFor(ttl, e.key !== undefined));
+  startSlice(nowSec: number): void {
+    this.nowSec = nowSec;
+    this.recordsRead = 0;
+    this.expired = 0;
+    this.skipped = 0;
+  }
+
+  begin(head: Readonly<AsbRecordHead>): boolean {
+    // counted in `end`: a record cut by a chunk boundary is begun again
+    const ttl = restoreTtl(head.voidTime, this.extraTtl, this.nowSec);
+    if (ttl === EXPIRED) {
+      this.outcome = EXPIRE;
+      return false;
     }
-    const bytes = chunk ? chunk.length : 0;
-    return { blocks: this.rows.take(), bytes, last, recordsRead, expired, skipped };
+    if (this.setList && !this.setList.has(head.set ?? '')) {
+      this.outcome = SKIP;
+      return false;
+    }
+    this.outcome = WRITE;
+    this.beginRow(head, this.policyFor(ttl, head.key !== undefined));
+    return true;
+  }
+
+  end(): true {
+    this.recordsRead++;
+    if (this.outcome === EXPIRE) this.expired++;
+    else if (this.outcome === SKIP) this.skipped++;
+    else if (this.opsInRow === 0) {
+      // no bins left (none, or none in the bin list)
+      this.dropRow();
+      this.skipped++;
+    } else this.endRow();
+    return true;
   }
 
   private policyFor(ttl: number, sendKey: boolean): RecordWritePolicy {

@@ -31,6 +31,34 @@ describe('base64', () => {
       const b = Buffer.from(text);
       expect(findBadBase64(b, 0, b.length), text).toBe(bad);
       expect(decodeBase64Checked(b, 0, b.length, out, 0), text).toBe(-1 - bad);
+      expect(decodeBase64Checked(b, 0, b.length, out, 0, viewOf(b)), text).toBe(-1 - bad);
     }
   });
+
+  it('reads four characters at once through a DataView, with the same results', () => {
+    const chars = 'ABCXYZabcxyz0189+/=*\n ';
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 90 }),
+        fc.array(fc.tuple(fc.nat(), fc.constantFrom(...chars)), { maxLength: 3 }),
+        fc.nat(7),
+        (u, damage, lead) => {
+          // base64 text at an odd place in a bigger buffer, sometimes with bad characters
+          const text = Buffer.from('#'.repeat(lead) + Buffer.from(u).toString('base64'), 'latin1');
+          for (const [at, c] of damage)
+            if (text.length > lead) text[lead + (at % (text.length - lead))] = c.charCodeAt(0);
+          const plain = Buffer.alloc(100);
+          const viaView = Buffer.alloc(100);
+          const r = decodeBase64Checked(text, lead, text.length, plain, 5);
+          expect(decodeBase64Checked(text, lead, text.length, viaView, 5, viewOf(text))).toBe(r);
+          if (r >= 0) expect(viaView.equals(plain)).toBe(true);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
 });
+
+function viewOf(b: Buffer): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.length);
+}

@@ -10,6 +10,11 @@ for (let i = 0; i < 64; i++) {
   B64_DEC[ALPHABET.charCodeAt(i)] = i;
 }
 B64_DEC[0x3d] = 64;
+/** Indexed by two bytes (first one high): their 12 bits, or 0xffff when either is not in the alphabet. */
+const B64_DEC_PAIR = new Uint16Array(65536).fill(0xffff);
+for (let i = 0; i < 64; i++) {
+  for (let j = 0; j < 64; j++) B64_DEC_PAIR[(ENC[i]! << 8) | ENC[j]!] = (i << 6) | j;
+}
 
 /** Length of the base64 text for `n` bytes. */
 export function base64Length(n: number): number {
@@ -83,6 +88,8 @@ export function decodedLength(src: Uint8Array, start: number, end: number): numb
 /**
  * Checks and decodes padded base64 `src[start, end)` (length a multiple of 4) into `out` at `pos`
  * in one pass. Returns the number of bytes written, or `-1 - offset` of the first bad byte.
+ * `srcView`, a DataView of `src`'s bytes, makes it about twice as fast: four characters are read
+ * at once and looked up two by two.
  */
 export function decodeBase64Checked(
   src: Uint8Array,
@@ -90,24 +97,42 @@ export function decodeBase64Checked(
   end: number,
   out: Uint8Array,
   pos: number,
+  srcView?: DataView,
 ): number {
   if (end === start) return 0;
+  // bits above 63 (one character) or 4095 (a pair) mean a bad byte
   let acc = 0;
+  let pairs = 0;
   let i = start;
   let o = pos;
   const last = end - 4;
-  while (i < last) {
-    const a = B64_DEC[src[i]!]!;
-    const b = B64_DEC[src[i + 1]!]!;
-    const c = B64_DEC[src[i + 2]!]!;
-    const d = B64_DEC[src[i + 3]!]!;
-    acc |= a | b | c | d;
-    const v = (a << 18) | (b << 12) | (c << 6) | d;
-    out[o] = v >>> 16;
-    out[o + 1] = (v >>> 8) & 255;
-    out[o + 2] = v & 255;
-    o += 3;
-    i += 4;
+  if (srcView !== undefined) {
+    while (i < last) {
+      const q = srcView.getUint32(i);
+      const hi = B64_DEC_PAIR[q >>> 16]!;
+      const lo = B64_DEC_PAIR[q & 0xffff]!;
+      pairs |= hi | lo;
+      const v = (hi << 12) | lo;
+      out[o] = v >>> 16;
+      out[o + 1] = (v >>> 8) & 255;
+      out[o + 2] = v & 255;
+      o += 3;
+      i += 4;
+    }
+  } else {
+    while (i < last) {
+      const a = B64_DEC[src[i]!]!;
+      const b = B64_DEC[src[i + 1]!]!;
+      const c = B64_DEC[src[i + 2]!]!;
+      const d = B64_DEC[src[i + 3]!]!;
+      acc |= a | b | c | d;
+      const v = (a << 18) | (b << 12) | (c << 6) | d;
+      out[o] = v >>> 16;
+      out[o + 1] = (v >>> 8) & 255;
+      out[o + 2] = v & 255;
+      o += 3;
+      i += 4;
+    }
   }
   const a = B64_DEC[src[i]!]!;
   const b = B64_DEC[src[i + 1]!]!;
@@ -124,6 +149,6 @@ export function decodeBase64Checked(
     acc |= c;
     out[o++] = ((b << 4) | (c >>> 2)) & 255;
   }
-  if (acc > 63) return -1 - findBadBase64(src, start, end);
+  if (acc > 63 || pairs > 4095) return -1 - findBadBase64(src, start, end);
   return o - pos;
 }

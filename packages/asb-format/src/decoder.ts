@@ -12,6 +12,8 @@ import {
   type AsbHeader,
   type AsbRecord,
   type Bin,
+  type BytesParticleType,
+  type Int64,
   ParticleType,
   type SecondaryIndex,
   type SindexIndexType,
@@ -59,6 +61,8 @@ const HASH = 0x23;
 const MINUS = 0x2d;
 const BANG = 0x21;
 
+/** Sink buffers at least this big get raw values copied four bytes at a time (via a DataView). */
+const OUT_VIEW_MIN = 4096;
 /** Bytes of the next chunk joined to a cut entity's tail (plus what the entity is known to need). */
 const SPLICE_HEAD = 4096;
 /** Longer tails are joined with the whole next chunk (the copy is then worth it anyway). */
@@ -69,7 +73,7 @@ const MAX_TOKEN = 999;
 const MAX_META_LINE = 1000;
 const MAX_SIZE = 1024 ** 5;
 
-const BYTES_TYPES: Record<number, Bin['type']> = {
+const BYTES_TYPES: Record<number, BytesParticleType> = {
   66: ParticleType.BLOB, // B
   74: ParticleType.JAVA_BLOB, // J
   67: ParticleType.CSHARP_BLOB, // C
@@ -93,16 +97,119 @@ const INT64_MAX = (1n << 63n) - 1n;
 const INT64_MIN = -(1n << 63n);
 
 /**
- * Synchronous push/pull `.asb` decoder. `push()` chunks, then call `next()` until it returns
- * undefined (needs more input); after `end()`, undefined means the file is complete.
+ * Where a decoder puts a record's bins. Bytes-valued bins are written by the decoder itself into
+ * the space the sink gives it, so a sink that encodes records (e.g. into wire rows) needs no
+ * Buffer per value.
  */
-export class AsbDecoder {
+export interface AsbBinSink {
+  /** Where `bytesBin` values go: `out[at, at + size)` (read after each `bytesBin` call). */
+  readonly out: Buffer;
+  nullBin(name: string): void;
+  intBin(name: string, value: Int64): void;
+  floatBin(name: string, value: number): void;
+  boolBin(name: string, value: boolean): void;
+  /**
+   * A bin of bytes (STRING, GEOJSON without its cell prefix, every blob family) of `size` bytes:
+   * returns `at`, where in `out` the decoder is to write them.
+   */
+  bytesBin(name: string, type: BytesBinType, size: number): number;
+}
+
+/** Particle types whose values are byte strings in the model. */
+export type BytesBinType = BytesParticleType | typeof ParticleType.STRING | typeof ParticleType.GEOJSON;
+
+/**
+ * Receives each record as the decoder parses it: `begin` with the header lines, then the kept bins
+ * (namespace remapped, `binList` and LDTCONTROLBIN dropped), then `end`, whose result `next()`
+ * returns. A record cut by a chunk boundary may be begun again (its bins delivered again) before
+ * it ends; a record with an error never ends.
+ */
+export interface AsbRecordSink<R> extends AsbBinSink {
+  /**
+   * The record's header lines; `head` (and its digest) is only valid during the call. Returns
+   * whether the bins are wanted: when false they are still parsed and checked, not delivered.
+   */
+  begin(head: Readonly<AsbRecordHead>): boolean;
+  end(): R;
+}
+
+/** A record without its bins. */
+export type AsbRecordHead = Omit<AsbRecord, 'kind' | 'bins'>;
+
+/** The default sink: builds AsbRecords. */
+class RecordBuilder implements AsbRecordSink<AsbRecord> {
+  out: Buffer = EMPTY;
+  private record: AsbRecord | undefined;
+  private bins: Bin[] = [];
+
+  begin(h: Readonly<AsbRecordHead>): boolean {
+    const digest = Buffer.allocUnsafe(20);
+    h.digest.copy(digest, 0, 0, 20);
+    const bins: Bin[] = [];
+    this.bins = bins;
+    this.record = {
+      kind: 'record',
+      namespace: h.namespace,
+      digest,
+      set: h.set,
+      key: h.key,
+      generation: h.generation,
+      voidTime: h.voidTime,
+      bins,
+    };
+    return true;
+  }
+  nullBin(name: string): void {
+    this.bins.push({ name, type: ParticleType.NULL, value: null });
+  }
+  intBin(name: string, value: Int64): void {
+    this.bins.push({ name, type: ParticleType.INTEGER, value });
+  }
+  floatBin(name: string, value: number): void {
+    this.bins.push({ name, type: ParticleType.FLOAT, value });
+  }
+  boolBin(name: string, value: boolean): void {
+    this.bins.push({ name, type: ParticleType.BOOL, value });
+  }
+  bytesBin(name: string, type: BytesBinType, size: number): number {
+    const value = Buffer.allocUnsafe(size);
+    this.out = value;
+    // the (type, value) pair matches the Bin union by construction
+    this.bins.push({ name, type, value } as Bin);
+    return 0;
+  }
+  end(): AsbRecord {
+    const r = this.record!;
+    this.record = undefined;
+    return r;
+  }
+}
+
+/** What validating decoders (no records built) return for each record. */
+const CHECKED_RECORD: AsbRecord = {
+  kind: 'record',
+  namespace: '',
+  digest: EMPTY,
+  set: undefined,
+  key: undefined,
+  generation: 0,
+  voidTime: 0,
+  bins: [],
+};
+
+/**
+ * Synchronous push/pull `.asb` decoder. `push()` chunks, then call `next()` until it returns
+ * undefined (needs more input); after `end()`, undefined means the file is complete. Records
+ * come out as what the sink makes of them (by default AsbRecords).
+ */
+export class AsbDecoder<R = AsbRecord> {
   readonly fileName: string | undefined;
   private readonly nsFrom: string | undefined;
   private readonly nsTo: string | undefined;
   private readonly binSet: Set<string> | undefined;
-  /** When false, values are checked but no entries are built (validation). */
+  /** When false, values are checked but no records are built (validation): the sink is not used. */
   protected build = true;
+  private readonly sink: AsbRecordSink<R>;
 
   private buf: Buffer = EMPTY;
   private pos = 0;
@@ -139,6 +246,20 @@ export class AsbDecoder {
   private binCaches: TokenCache[] = [];
   private scratch = Buffer.allocUnsafe(1024);
   private digestScratch = Buffer.allocUnsafe(20);
+  /** What `begin` gets, filled anew for each record. */
+  private readonly head: AsbRecordHead = {
+    namespace: '',
+    digest: this.digestScratch,
+    set: undefined,
+    key: undefined,
+    generation: 0,
+    voidTime: 0,
+  };
+  // DataViews for reading and copying four bytes at once: of `buf`, and of a sink's `out`
+  private view: DataView | undefined;
+  private viewOf: Buffer | undefined;
+  private outView: DataView | undefined;
+  private outViewOf: Buffer | undefined;
 
   /** Bytes copied to join chunks (stays linear in the input; a test checks it). */
   bytesJoined = 0;
@@ -150,7 +271,9 @@ export class AsbDecoder {
   headerNamespace: string | undefined;
   firstFile = false;
 
-  constructor(opts: AsbDecodeOptions = {}) {
+  /** `sink`: what receives records; when omitted, R is AsbRecord. */
+  constructor(opts: AsbDecodeOptions = {}, sink?: AsbRecordSink<R>) {
+    this.sink = sink ?? (new RecordBuilder() as AsbRecordSink<unknown> as AsbRecordSink<R>);
     this.fileName = opts.fileName;
     this.nsFrom = opts.nsRemap?.from;
     this.nsTo = opts.nsRemap?.to;
@@ -196,7 +319,7 @@ export class AsbDecoder {
   }
 
   /** The next entry, or undefined when more input is needed (or, after `end()`, at the end). */
-  next(): AsbEntry | undefined {
+  next(): AsbEntry | R | undefined {
     for (;;) {
       if (this.spliceChunk !== undefined && this.pos >= this.spliceAt) this.unsplice();
       const avail = this.limit - this.pos;
@@ -277,7 +400,7 @@ export class AsbDecoder {
     this.need = 0;
   }
 
-  private tryParse(): AsbEntry | undefined {
+  private tryParse(): AsbEntry | R | undefined {
     const start = this.pos;
     const line = this.line;
     const lineStart = this.lineStart;
@@ -408,6 +531,29 @@ export class AsbDecoder {
     this.pos = p;
   }
 
+  /**
+   * readToken (ending at LF, and at SP when `spaceEnds`), returning the token's string through
+   * `cache`. When the input repeats the cached token's bytes and a delimiter follows, that is the
+   * token: one pass over its bytes.
+   */
+  private readCachedToken(cache: TokenCache, spaceEnds: boolean): string {
+    const p = this.pos;
+    const n = cache.rawAt(this.buf, p);
+    const end = p + n;
+    if (n >= 0 && end < this.limit) {
+      const d = this.buf[end];
+      if (d === LF || (d === SP && spaceEnds)) {
+        this.tokBuf = this.buf;
+        this.tokS = p;
+        this.tokE = end;
+        this.pos = end;
+        return cache.str;
+      }
+    }
+    this.readToken(spaceEnds, true);
+    return cache.get(this.tokBuf, this.tokS, this.tokE, this.tokBuf === this.buf);
+  }
+
   private tokenString(): string {
     return this.tokBuf.toString('utf8', this.tokS, this.tokE);
   }
@@ -472,11 +618,17 @@ export class AsbDecoder {
     return v;
   }
 
-  /** Reads a float token ending before LF. */
-  private readDouble(): number {
+  /** Reads a float token ending before LF (only checks it when not `value`: then it may return 0). */
+  private readDouble(value: boolean): number {
     const b = this.buf;
     const end = this.limit;
     const s = this.pos;
+    // plain decimal text up to the LF, exact (or, when only validating, known valid): one pass
+    const fast = fastDecimal(b, s, end, value);
+    if (!Number.isNaN(fast) && decimalEnd < end && b[decimalEnd] === LF) {
+      this.pos = decimalEnd;
+      return fast;
+    }
     let p = s;
     for (;;) {
       if (p >= end) this.short(p);
@@ -485,9 +637,6 @@ export class AsbDecoder {
     }
     this.pos = p;
     if (p > s) {
-      // fastDecimal accepts only plain decimal text (digits . e E + -)
-      const fast = fastDecimal(b, s, p, this.build);
-      if (!Number.isNaN(fast)) return fast; // exact (or, when only validating, known valid)
       // other plain text goes straight to Number(); words take the slow path
       let plain = true;
       for (let i = s; i < p; i++) if (!IS_NUMERIC_BYTE[b[i]!]) plain = false;
@@ -531,55 +680,146 @@ export class AsbDecoder {
     this.pos = e;
   }
 
-  /** Reads `<len> SP <len raw bytes>` and returns a copy of the bytes (or EMPTY if not building). */
-  private readRaw(copy: boolean): Buffer {
+  /** Reads `<len> SP` and makes sure the `len` raw bytes after it are buffered; returns `len`. */
+  private rawSize(): number {
     const n = this.readSize(SP);
     this.expect(SP);
     this.ensureRaw(n);
+    return n;
+  }
+
+  /** A DataView of `buf`. */
+  private bufView(): DataView {
+    const b = this.buf;
+    if (this.viewOf !== b) {
+      this.view = new DataView(b.buffer, b.byteOffset, b.length);
+      this.viewOf = b;
+    }
+    return this.view!;
+  }
+
+  /** Copies the `n` raw bytes at `pos` to `out[at...]` (counting their LFs) and moves past them. */
+  private copyRaw(n: number, out: Buffer, at: number): void {
     const s = this.pos;
-    if (!copy || n > 64) {
+    const b = this.buf;
+    if (n > 256 || (n > 64 && out.length < OUT_VIEW_MIN)) {
+      b.copy(out, at, s, s + n);
       this.skipRaw(s, s + n);
-      if (!copy) return EMPTY;
-      const out = Buffer.allocUnsafe(n);
-      this.buf.copy(out, 0, s, s + n);
-      return out;
+      return;
+    }
+    if (out.length >= OUT_VIEW_MIN) {
+      // a sink's big buffer, written again and again: four bytes at a time
+      if (this.outViewOf !== out) {
+        this.outView = new DataView(out.buffer, out.byteOffset, out.length);
+        this.outViewOf = out;
+      }
+      const src = this.bufView();
+      const dst = this.outView!;
+      let lf = 0;
+      let i = 0;
+      for (; i + 4 <= n; i += 4) {
+        const v = src.getUint32(s + i);
+        dst.setUint32(at + i, v);
+        // non-zero when a byte of v is LF
+        const x = v ^ 0x0a0a0a0a;
+        lf |= (x - 0x01010101) & ~x & 0x80808080;
+      }
+      for (; i < n; i++) {
+        const c = b[s + i]!;
+        out[at + i] = c;
+        if (c === LF) lf = 1;
+      }
+      if (lf !== 0) this.skipRaw(s, s + n);
+      else this.pos = s + n;
+      return;
     }
     // small values: copy and count LFs in one pass
-    const out = Buffer.allocUnsafe(n);
-    const b = this.buf;
     for (let i = 0; i < n; i++) {
       const c = b[s + i]!;
-      out[i] = c;
+      out[at + i] = c;
       if (c === LF) {
         this.line++;
         this.lineStart = s + i + 1;
       }
     }
     this.pos = s + n;
+  }
+
+  /** Reads `<len> SP <len raw bytes>` and returns a copy of the bytes (or EMPTY if not building). */
+  private readRaw(copy: boolean): Buffer {
+    const n = this.rawSize();
+    if (!copy) {
+      this.skipRaw(this.pos, this.pos + n);
+      return EMPTY;
+    }
+    const out = Buffer.allocUnsafe(n);
+    this.copyRaw(n, out, 0);
     return out;
   }
 
-  /** Reads `<b64len> SP <base64>` and returns the decoded bytes. */
-  private readBase64(copy: boolean): Buffer {
+  /** Reads `<b64len> SP` and makes sure the base64 text after it is buffered; returns its length. */
+  private base64Size(): number {
     const sizeAt = this.pos;
     const n = this.readSize(SP);
     if ((n & 3) !== 0) this.fail(`Invalid encoded data size ${n}`, sizeAt);
     this.expect(SP);
     this.ensureRaw(n);
+    return n;
+  }
+
+  /** Bytes the base64 text of `n` bytes at `pos` decodes to (when it is valid). */
+  private base64Decoded(n: number): number {
+    return decodedLength(this.buf, this.pos, this.pos + n);
+  }
+
+  /**
+   * Checks the base64 text of `n` bytes at `pos` and moves past it; decodes it to `out[at...]`
+   * (`base64Decoded(n)` bytes) unless `out` is undefined.
+   */
+  private decodeBase64(n: number, out: Buffer | undefined, at: number): void {
+    const b = this.buf;
     const s = this.pos;
     const e = s + n;
     // valid base64 holds no LF, so the line count cannot change here
-    if (!copy || n >= 512) {
-      const bad = findBadBase64(this.buf, s, e);
-      if (bad >= 0) this.fail(`Invalid base64 character ${printByte(this.buf[bad]!)} in backup block`, bad);
-      this.pos = e;
-      return copy ? Buffer.from(this.buf.toString('latin1', s, e), 'base64') : EMPTY;
+    if (out === undefined || n >= 512) {
+      const bad = findBadBase64(b, s, e);
+      if (bad >= 0) this.fail(`Invalid base64 character ${printByte(b[bad]!)} in backup block`, bad);
+      if (out !== undefined) out.write(b.toString('latin1', s, e), at, 'base64');
+    } else {
+      const r = decodeBase64Checked(b, s, e, out, at, this.bufView());
+      if (r < 0) this.fail(`Invalid base64 character ${printByte(b[-1 - r]!)} in backup block`, -1 - r);
     }
-    const out = Buffer.allocUnsafe(decodedLength(this.buf, s, e));
-    const r = decodeBase64Checked(this.buf, s, e, out, 0);
-    if (r < 0) this.fail(`Invalid base64 character ${printByte(this.buf[-1 - r]!)} in backup block`, -1 - r);
     this.pos = e;
+  }
+
+  /** Reads `<b64len> SP <base64>` and returns the decoded bytes (or EMPTY if not building). */
+  private readBase64(copy: boolean): Buffer {
+    const n = this.base64Size();
+    if (!copy) {
+      this.decodeBase64(n, undefined, 0);
+      return EMPTY;
+    }
+    const out = Buffer.allocUnsafe(this.base64Decoded(n));
+    this.decodeBase64(n, out, 0);
     return out;
+  }
+
+  /** Reads a raw (`compact`) or base64 bytes value; hands it to the sink as bin `name` when `keep`. */
+  private bytesValue(name: string, type: BytesBinType, compact: boolean, keep: boolean): void {
+    const sink = this.sink;
+    if (compact) {
+      const n = this.rawSize();
+      if (keep) {
+        const at = sink.bytesBin(name, type, n);
+        this.copyRaw(n, sink.out, at);
+      } else this.skipRaw(this.pos, this.pos + n);
+    } else {
+      const n = this.base64Size();
+      if (keep) {
+        const at = sink.bytesBin(name, type, this.base64Decoded(n));
+        this.decodeBase64(n, sink.out, at);
+      } else this.decodeBase64(n, undefined, 0);
+    }
   }
 
   // ---------------------------------------------------------------- header
@@ -779,7 +1019,7 @@ export class AsbDecoder {
     this.expect(SP);
   }
 
-  private parseRecord(): AsbRecord {
+  private parseRecord(): AsbRecord | R {
     const build = this.build;
     let key: UserKey | undefined;
     this.pos++;
@@ -795,8 +1035,7 @@ export class AsbDecoder {
 
     // namespace
     const nsAt = this.pos;
-    this.readToken(false, true);
-    let namespace = this.nsCache.get(this.tokBuf, this.tokS, this.tokE);
+    let namespace = this.readCachedToken(this.nsCache, false);
     if (this.nsFrom !== undefined) {
       if (namespace !== this.nsFrom) {
         this.fail(`Invalid namespace ${namespace} in backup record, expected: ${this.nsFrom}`, nsAt);
@@ -809,12 +1048,12 @@ export class AsbDecoder {
     this.letter(this.lineLetter(), 0x64 /* d */);
     const ds = this.pos;
     const b = this.buf;
-    const digest = build ? Buffer.allocUnsafe(20) : this.digestScratch;
+    const digest = this.digestScratch;
     if (
       ds + 29 <= this.limit &&
       b[ds + 27] === 0x3d &&
       b[ds + 26] !== 0x3d &&
-      decodeBase64Checked(b, ds, ds + 28, digest, 0) === 20
+      decodeBase64Checked(b, ds, ds + 28, digest, 0, this.bufView()) === 20
     ) {
       this.pos = ds + 28;
     } else this.badDigest(ds);
@@ -825,8 +1064,7 @@ export class AsbDecoder {
     let set: string | undefined;
     if (c === 0x73 /* s */) {
       this.expect(SP);
-      this.readToken(false, true);
-      set = this.setCache.get(this.tokBuf, this.tokS, this.tokE);
+      set = this.readCachedToken(this.setCache, false);
       this.expectLF();
       c = this.lineLetter();
     }
@@ -840,14 +1078,21 @@ export class AsbDecoder {
     const nbins = this.readBounded(65535, 'bin count');
     this.expectLF();
 
-    const bins: Bin[] = [];
-    for (let i = 0; i < nbins; i++) {
-      const bin = this.parseBin(i);
-      if (bin !== undefined) bins.push(bin);
+    const sink = this.sink;
+    let want = false;
+    if (build) {
+      const h = this.head;
+      h.namespace = namespace;
+      h.set = set;
+      h.key = key;
+      h.generation = generation;
+      h.voidTime = voidTime;
+      want = sink.begin(h);
     }
+    for (let i = 0; i < nbins; i++) this.parseBin(i, want);
     this.records++;
     this.bins += nbins;
-    return { kind: 'record', namespace, digest, set, key, generation, voidTime, bins };
+    return build ? sink.end() : CHECKED_RECORD;
   }
 
   /** Reports what is wrong with the digest at `ds` (or waits for more bytes). */
@@ -877,7 +1122,7 @@ export class AsbDecoder {
         return { type: ParticleType.INTEGER, value: this.readInt() };
       case 0x44: // D
         this.expect(SP);
-        return { type: ParticleType.FLOAT, value: this.readDouble() };
+        return { type: ParticleType.FLOAT, value: this.readDouble(build) };
       case 0x53: // S
         this.expect(SP);
         return { type: ParticleType.STRING, value: this.readRaw(build) };
@@ -897,7 +1142,8 @@ export class AsbDecoder {
     }
   }
 
-  private parseBin(index: number): Bin | undefined {
+  /** Parses one bin line; hands the bin to the sink when `want` and it is not dropped. */
+  private parseBin(index: number, want: boolean): void {
     const p0 = this.pos;
     if (p0 + 3 <= this.limit && this.buf[p0] === MINUS && this.buf[p0 + 1] === SP) this.pos = p0 + 2;
     else {
@@ -928,46 +1174,41 @@ export class AsbDecoder {
       this.pos++;
     }
     this.expect(SP);
-    this.readToken(true, true);
     let cache = this.binCaches[index];
     if (cache === undefined) {
       cache = new TokenCache();
       this.binCaches[index] = cache;
     }
-    const name = cache.get(this.tokBuf, this.tokS, this.tokE);
-    const keep =
-      this.build && (this.binSet === undefined || this.binSet.has(name)) && name !== 'LDTCONTROLBIN';
+    const name = this.readCachedToken(cache, true);
+    const keep = want && (this.binSet === undefined || this.binSet.has(name)) && name !== 'LDTCONTROLBIN';
+    const sink = this.sink;
     if (t === 0x4e) {
       this.expectLF();
-      return keep ? { name, type: ParticleType.NULL, value: null } : undefined;
+      if (keep) sink.nullBin(name);
+      return;
     }
     this.expect(SP);
-    let type: Bin['type'];
-    let value: Bin['value'];
-    if (bytesType >= 0) {
-      type = bytesType as Bin['type'];
-      value = compact ? this.readRaw(keep) : this.readBase64(keep);
-    } else {
+    if (bytesType >= 0) this.bytesValue(name, bytesType as BytesParticleType, compact, keep);
+    else {
       switch (t) {
-        case 0x49:
-          type = ParticleType.INTEGER;
-          value = this.readInt();
+        case 0x49: {
+          const v = this.readInt();
+          if (keep) sink.intBin(name, v);
           break;
-        case 0x44:
-          type = ParticleType.FLOAT;
-          value = this.readDouble();
+        }
+        case 0x44: {
+          const v = this.readDouble(keep);
+          if (keep) sink.floatBin(name, v);
           break;
+        }
         case 0x53:
-          type = ParticleType.STRING;
-          value = this.readRaw(keep);
+          this.bytesValue(name, ParticleType.STRING, true, keep);
           break;
         case 0x58:
-          type = ParticleType.STRING;
-          value = this.readBase64(keep);
+          this.bytesValue(name, ParticleType.STRING, false, keep);
           break;
         case 0x47:
-          type = ParticleType.GEOJSON;
-          value = this.readRaw(keep);
+          this.bytesValue(name, ParticleType.GEOJSON, true, keep);
           break;
         default: {
           // Z
@@ -976,24 +1217,25 @@ export class AsbDecoder {
           if (v !== 0x54 && v !== 0x46) {
             this.fail(`Invalid boolean value in backup block, expected 'T' or 'F'`, vAt);
           }
-          type = ParticleType.BOOL;
-          value = v === 0x54;
+          if (keep) sink.boolBin(name, v === 0x54);
         }
       }
     }
     this.expectLF();
-    // the (type, value) pairs above match the Bin union by construction
-    return keep ? ({ name, type, value } as Bin) : undefined;
   }
 }
 
 const TWO_53 = 2 ** 53;
 
+/** Where the last `fastDecimal` call stopped reading. */
+let decimalEnd = 0;
+
 /**
- * Plain decimal float bytes `b[s, e)` (digits . e E + - only) as a number when that is cheap and
- * exact, else NaN (the caller then uses Number()). Checks the bytes against the grammar
- * Number() accepts (sign, digits with at most one `.`, optional exponent); text outside it gives
- * NaN too. When `value` is false only that check is made (validation): 0 means "valid".
+ * The plain decimal float text at `b[s]` (digits . e E + - only) as a number when that is cheap
+ * and exact, else NaN (the caller then uses Number()). Reads the grammar Number() accepts (sign,
+ * digits with at most one `.`, optional exponent) up to `e` or the first byte that cannot go on
+ * with it, and leaves that place in `decimalEnd`; text that breaks off mid-way (`+`, `1e`) gives
+ * NaN. When `value` is false only that check is made (validation): 0 means "valid".
  * Exactness: Clinger's fast path — a decimal mantissa w ≤ 2^53 is exact in a double, and so is
  * 10^k for k ≤ 22, so w·10^k and w/10^k are each one correctly rounded IEEE operation.
  */
@@ -1033,9 +1275,7 @@ function fastDecimal(b: Buffer, s: number, e: number, value: boolean): number {
   }
   if (digits === 0) return Number.NaN;
   let exp = 0;
-  if (p < e) {
-    c = b[p]!;
-    if (c !== 0x65 && c !== 0x45) return Number.NaN;
+  if (p < e && (b[p] === 0x65 || b[p] === 0x45)) {
     p++;
     let eneg = false;
     if (p < e && (b[p] === MINUS || b[p] === PLUS)) {
@@ -1045,12 +1285,13 @@ function fastDecimal(b: Buffer, s: number, e: number, value: boolean): number {
     const es = p;
     for (; p < e; p++) {
       c = b[p]!;
-      if (c < 0x30 || c > 0x39) return Number.NaN;
+      if (c < 0x30 || c > 0x39) break;
       if (exp < 100000) exp = exp * 10 + (c - 0x30);
     }
     if (p === es) return Number.NaN;
     if (eneg) exp = -exp;
   }
+  decimalEnd = p;
   if (!value) return 0;
   if (loDigits > 9) return Number.NaN;
   // hi < 10^9, so hi·10^loDigits < 2^53 is exact; the sum is exact below 2^53, else correctly rounded
@@ -1085,22 +1326,39 @@ function isFloatPrefix(s: string): boolean {
 class TokenCache {
   private bytes = Buffer.allocUnsafe(64);
   private len = -1;
-  private str = '';
-  get(b: Buffer, s: number, e: number): string {
+  str = '';
+  /** Whether `bytes` also stand in the input as they are (the token had no escapes). */
+  private raw = false;
+
+  /** The string of the unescaped token bytes `b[s, e)`; `raw`: they are the input's own bytes. */
+  get(b: Buffer, s: number, e: number, raw: boolean): string {
     const n = e - s;
     if (n === this.len) {
       const mine = this.bytes;
       let i = 0;
       while (i < n && mine[i] === b[s + i]) i++;
-      if (i === n) return this.str;
+      if (i === n) {
+        if (raw) this.raw = true;
+        return this.str;
+      }
     }
     const str = b.toString('utf8', s, e);
     if (n <= 64) {
       b.copy(this.bytes, 0, s, e);
       this.len = n;
       this.str = str;
+      this.raw = raw;
     }
     return str;
+  }
+
+  /** The length of the last token when the input `b` holds its bytes at `s`, else -1. */
+  rawAt(b: Buffer, s: number): number {
+    const n = this.len;
+    if (!this.raw || s + n > b.length) return -1;
+    const mine = this.bytes;
+    for (let i = 0; i < n; i++) if (mine[i] !== b[s + i]) return -1;
+    return n;
   }
 }
 

@@ -54,6 +54,41 @@ describe('AsbEncoder writes what the official C tool writes', () => {
     });
   }
 
+  it('takeChunk(true) leaves its slab, so the slab can be transferred while encoding goes on', () => {
+    const enc = new AsbEncoder({ slabSize: 1 << 16 });
+    enc.writeHeader({ namespace: 'test' });
+    const first = enc.takeChunk(true);
+    enc.writeHeader({ namespace: 'bar' });
+    const second = enc.takeChunk();
+    enc.writeHeader({ namespace: 'baz' });
+    const third = enc.takeChunk();
+    expect(second.buffer).not.toBe(first.buffer);
+    // without `detach`, the next chunk shares the slab of the one before
+    expect(third.buffer).toBe(second.buffer);
+    expect([first, second, third].map(String)).toEqual(
+      ['test', 'bar', 'baz'].map((ns) => `Version 3.1\n# namespace ${ns}\n`),
+    );
+  });
+
+  it('takes new slabs from allocSlab, big enough for what must fit', () => {
+    const asked: number[] = [];
+    const enc = new AsbEncoder({
+      slabSize: 4096,
+      allocSlab: (bytes) => {
+        asked.push(bytes);
+        return Buffer.alloc(bytes + 10, 0x2a);
+      },
+    });
+    enc.writeHeader({ namespace: 'test' });
+    enc.takeChunk(true);
+    const big = 'x'.repeat(9000);
+    enc.writeUdf({ kind: 'udf', name: 'big.lua', language: 'L', content: Buffer.from(big) });
+    expect(enc.takeChunk().toString()).toContain(big);
+    expect(asked[0]).toBe(4096);
+    expect(asked[1]).toBe(4096);
+    expect(asked[2]).toBeGreaterThan(9000);
+  });
+
   it('writes every bin type, escapes names and formats numbers like C', () => {
     const enc = new AsbEncoder();
     enc.writeHeader({ namespace: 'test', firstFile: true });

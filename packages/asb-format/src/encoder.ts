@@ -28,6 +28,11 @@ export interface AsbEncoderOptions {
    * slab of one chunk plus a margin, each chunk then pins only its own slab (default 0: off).
    */
   freshSlabBelow?: number;
+  /**
+   * Where new slabs come from (default: fresh memory): at least `bytes` long and used by nobody
+   * else, e.g. the memory of chunks taken earlier whose bytes were written since.
+   */
+  allocSlab?: (bytes: number) => Buffer;
 }
 
 /** Header fields for `writeHeader`. `namespace` is written as given (the escaped form). */
@@ -116,6 +121,7 @@ export class AsbEncoder {
   readonly compact: boolean;
   private readonly slabSize: number;
   private readonly freshSlabBelow: number;
+  private readonly allocSlab: (bytes: number) => Buffer;
   private out: Buffer;
   private pos = 0;
   private chunkStart = 0;
@@ -126,7 +132,8 @@ export class AsbEncoder {
     this.compact = opts.compact ?? false;
     this.slabSize = Math.max(4096, opts.slabSize ?? 1 << 20);
     this.freshSlabBelow = opts.freshSlabBelow ?? 0;
-    this.out = Buffer.allocUnsafeSlow(this.slabSize);
+    this.allocSlab = opts.allocSlab ?? Buffer.allocUnsafeSlow;
+    this.out = this.allocSlab(this.slabSize);
   }
 
   /** Bytes written since the last `takeChunk()`. */
@@ -134,12 +141,16 @@ export class AsbEncoder {
     return this.pos - this.chunkStart;
   }
 
-  /** Returns the bytes written since the last call; the view stays valid and unchanged. */
-  takeChunk(): Buffer {
+  /**
+   * Returns the bytes written since the last call; the view stays valid and unchanged. With
+   * `detach`, nothing is written into its slab again (between records only), so the slab's
+   * memory can be transferred to another thread.
+   */
+  takeChunk(detach = false): Buffer {
     const chunk = this.out.subarray(this.chunkStart, this.pos);
     this.chunkStart = this.pos;
-    if (this.out.length - this.pos < this.freshSlabBelow && this.recordStart < 0) {
-      this.out = Buffer.allocUnsafeSlow(this.slabSize);
+    if ((detach || this.out.length - this.pos < this.freshSlabBelow) && this.recordStart < 0) {
+      this.out = this.allocSlab(this.slabSize);
       this.chunkStart = 0;
       this.pos = 0;
     }
@@ -150,7 +161,7 @@ export class AsbEncoder {
   private ensure(n: number): void {
     if (this.pos + n <= this.out.length) return;
     const pending = this.pos - this.chunkStart;
-    const next = Buffer.allocUnsafeSlow(Math.max(this.slabSize, pending + n));
+    const next = this.allocSlab(Math.max(this.slabSize, pending + n));
     this.out.copy(next, 0, this.chunkStart, this.pos);
     if (this.recordStart >= 0) this.recordStart -= this.chunkStart; // a streamed record moves too
     this.out = next;

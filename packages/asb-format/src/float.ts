@@ -124,7 +124,11 @@ export function nearestQuotient(big: number, lo: number, k: number): number {
  * 17-digit integer is hi + round(lo), split into 9 + 8 digits with exact double arithmetic.
  */
 export function productDigits(v: number): number {
-  let x = Math.floor(Math.log10(v));
+  // floor(log10 v) from the binary exponent and log2(1 + f) ≈ f: never above it, rarely one
+  // below (the loop below corrects that); cheaper than Math.log10
+  F64[0] = v;
+  const hw = U32[LITTLE ? 1 : 0]!;
+  let x = Math.floor((((hw >>> 20) & 0x7ff) - 1023 + (hw & 0xfffff) / 1048576) * 0.3010299956639812);
   for (let attempt = 0; attempt < 3; attempt++) {
     const p = 16 - x;
     if (p < 0 || p > 22) break;

@@ -1,8 +1,12 @@
 export {
+  type AsbBinSink,
   type AsbByteSource,
   type AsbDecodeOptions,
   AsbDecoder,
+  type AsbRecordHead,
+  type AsbRecordSink,
   type AsbValidationSummary,
+  type BytesBinType,
   decodeAsb,
   decodeAsbBatches,
   validateAsb,

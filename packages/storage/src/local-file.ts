@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { open, rename, stat, truncate, unlink } from 'node:fs/promises';
+import { type FileHandle, open, rename, stat, truncate, unlink } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { checkResumeSize, errnoOf, ioError, StorageError } from './errors.js';
 import { PARTIAL_SUFFIX } from './naming.js';
@@ -20,6 +20,62 @@ export async function sizeIfExists(path: string): Promise<number | undefined> {
   } catch (err) {
     if (errnoOf(err) === 'ENOENT') return undefined;
     throw ioError('checking', path, err);
+  }
+}
+
+/** Written bytes between background flushes to the disk (see SyncingFileStream). */
+const SYNC_EVERY_BYTES = 16 * 1024 * 1024;
+
+/**
+ * A file's write stream that asks the disk to take what was written so far every few dozen MiB,
+ * in the background: the fsync made when the file is published then has little left to do,
+ * instead of a whole file's worth of dirty pages at the very end of the backup. Each write
+ * calls back once its bytes are in the file (the chunk is then free for reuse).
+ */
+class SyncingFileStream extends Writable {
+  private written = 0;
+  private syncedAt = 0;
+  private syncing: Promise<void> | undefined;
+
+  constructor(private readonly handle: FileHandle) {
+    super();
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
+    this.writeAll(chunk).then(() => done(), done);
+  }
+
+  override _writev(chunks: { chunk: Buffer }[], done: (err?: Error | null) => void): void {
+    this.writeAll(Buffer.concat(chunks.map((c) => c.chunk))).then(() => done(), done);
+  }
+
+  private async writeAll(chunk: Buffer): Promise<void> {
+    for (let at = 0; at < chunk.length; ) {
+      const { bytesWritten } = await this.handle.write(chunk, at, chunk.length - at);
+      at += bytesWritten;
+    }
+    this.written += chunk.length;
+    if (this.written - this.syncedAt >= SYNC_EVERY_BYTES && !this.syncing) {
+      this.syncedAt = this.written;
+      // best effort: the fsync on publishing is the one that counts
+      this.syncing = this.handle.datasync().then(
+        () => {
+          this.syncing = undefined;
+        },
+        () => {
+          this.syncing = undefined;
+        },
+      );
+    }
+  }
+
+  override _destroy(err: Error | null, done: (err?: Error | null) => void): void {
+    Promise.resolve(this.syncing)
+      .then(() => this.handle.close())
+      .then(
+        () => done(err),
+        (closeErr: Error) => done(err ?? closeErr),
+      );
   }
 }
 
@@ -55,10 +111,11 @@ export async function openLocalRawFile(
   } catch (err) {
     throw ioError('creating', temp, err);
   }
-  const stream = handle.createWriteStream();
+  const stream = new SyncingFileStream(handle);
   return {
     stream,
     initialBytes,
+    callsBackWhenWritten: true,
     async commit() {
       if (!stream.closed) await once(stream, 'close');
       try {

@@ -9,6 +9,7 @@ function fakeWriter(path: string, log: string[]): BackupFileWriter & { grow(n: n
   return {
     path,
     isNew: true,
+    releasesChunks: false,
     get bytesWritten() {
       return bytes;
     },

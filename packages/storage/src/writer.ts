@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { Transform, type TransformCallback, type Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import { StorageError } from './errors.js';
 
 /** Makes fresh byte transforms (compression, encryption) for one file, outermost first. */
@@ -22,8 +22,14 @@ export interface BackupFileWriter {
   readonly fileBytes: number;
   /** True once closed or aborted. */
   readonly finished: boolean;
-  /** Queues bytes; resolves when there is room for more (back-pressure), rejects on failure. */
-  write(chunk: Buffer): Promise<void>;
+  /**
+   * Queues bytes; resolves when there is room for more (back-pressure), rejects on failure.
+   * `release`, when the writer `releasesChunks`, is called once nothing refers to the chunk any
+   * more (its memory may then be reused); otherwise it is never called.
+   */
+  write(chunk: Buffer, release?: () => void): Promise<void>;
+  /** Whether `write` calls its `release` callbacks. */
+  readonly releasesChunks: boolean;
   /** Asks the outermost transform to emit what it holds (zlib-style `flush(cb)`), if it can. */
   flush(): Promise<void>;
   /** Ends the transforms, waits for every byte, then publishes the file under `path`. */
@@ -38,6 +44,11 @@ export interface RawFile {
   readonly stream: Writable;
   /** Bytes already in the file before this session (append/resume). */
   readonly initialBytes: number;
+  /**
+   * True when the stream's write callback comes only once it holds no reference to the chunk
+   * (a local file: after the bytes were written).
+   */
+  readonly callsBackWhenWritten?: boolean;
   /** Makes the finished file visible under its final name. */
   commit(): Promise<void>;
   /** Removes whatever was written (safe to call after a failed commit). */
@@ -66,7 +77,9 @@ export class StreamBackupFileWriter implements BackupFileWriter {
   private written = 0;
   private readonly raw: RawFile;
   private readonly head: Flushable;
-  private readonly counter = new ByteCounter();
+  /** Counts the bytes after the transforms (none when chunks go straight to the file). */
+  private readonly counter: ByteCounter | undefined = new ByteCounter();
+  readonly releasesChunks: boolean;
   private readonly done: Promise<void>;
   private failure: Error | undefined;
   private state: 'open' | 'closing' | 'closed' | 'aborted' = 'open';
@@ -76,8 +89,18 @@ export class StreamBackupFileWriter implements BackupFileWriter {
     this.raw = raw;
     this.isNew = options.isNew;
     const chain = options.transforms?.() ?? [];
-    this.head = chain[0] ?? this.counter;
-    this.done = pipeline([...chain, this.counter, raw.stream]);
+    if (chain.length === 0 && raw.callsBackWhenWritten) {
+      // Straight to the file: its write callbacks say when each chunk was written.
+      this.head = raw.stream;
+      this.counter = undefined;
+      this.releasesChunks = true;
+      this.done = finished(raw.stream);
+    } else {
+      // Our transforms copy or turn each chunk into their own output before calling back.
+      this.head = chain[0] ?? this.counter!;
+      this.releasesChunks = chain.length > 0;
+      this.done = pipeline([...chain, this.counter!, raw.stream]);
+    }
     // Remember the first failure; write() and close() report it.
     this.done.catch((err: unknown) => {
       this.failure ??= asError(err);
@@ -89,18 +112,21 @@ export class StreamBackupFileWriter implements BackupFileWriter {
   }
 
   get fileBytes(): number {
-    return this.raw.initialBytes + this.counter.count;
+    return this.raw.initialBytes + (this.counter ? this.counter.count : this.written);
   }
 
   get finished(): boolean {
     return this.state === 'closed' || this.state === 'aborted';
   }
 
-  async write(chunk: Buffer): Promise<void> {
+  async write(chunk: Buffer, release?: () => void): Promise<void> {
     this.assertOpen('write to');
     if (this.failure) throw this.failed();
     this.written += chunk.length;
-    if (this.head.write(chunk)) return;
+    // after a failed write the stream may still hold the chunk: its memory is not handed back
+    const written =
+      release && this.releasesChunks ? (err?: Error | null) => (err ? undefined : release()) : undefined;
+    if (this.head.write(chunk, written)) return;
     // Wait for room, or for the chain to fail (a failing stage never drains).
     try {
       await Promise.race([once(this.head, 'drain'), this.done]);

@@ -2,6 +2,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeCompressedProto, encodeProto } from '../wire/proto.js';
 import { Connection } from './connection.js';
+import { replyMemory } from './reply-memory.js';
 
 const servers: net.Server[] = [];
 const sockets = new Set<net.Socket>();
@@ -26,11 +27,12 @@ describe('Connection', () => {
     const a = encodeProto(1, Buffer.from('node\tA\n'));
     const b = encodeProto(3, Buffer.alloc(70_000, 7));
     const c = encodeCompressedProto(encodeProto(3, Buffer.alloc(300, 9)));
-    const all = Buffer.concat([a, b, c]);
+    const empty = encodeProto(3, Buffer.alloc(0));
+    const all = Buffer.concat([a, b, c, empty]);
     const port = await serve((s) => {
       s.once('data', async () => {
         // dribble: 1 byte, then 5, then the rest in 3 pieces
-        const cuts = [1, 6, 20_000, 60_000, all.length];
+        const cuts = [1, 6, 20_000, 60_000, all.length - empty.length, all.length];
         let prev = 0;
         for (const cut of cuts) {
           s.write(all.subarray(prev, cut));
@@ -47,7 +49,50 @@ describe('Connection', () => {
     expect(p1).toEqual({ type: 1, body: Buffer.from('node\tA\n') });
     expect(p2.type).toBe(3);
     expect(p2.body.equals(Buffer.alloc(70_000, 7))).toBe(true);
+    // a big body owns its memory whole, so it can be transferred to a worker thread
+    expect(replyMemory.ownsMemory(p2.body)).toBe(true);
+    expect(replyMemory.ownsMemory(p1.body)).toBe(false);
     expect(p3).toEqual({ type: 3, body: Buffer.alloc(300, 9) });
+    expect(await conn.readProto(5000)).toEqual({ type: 3, body: Buffer.alloc(0) });
+    conn.close();
+  });
+
+  it('reads big bodies straight into their memory, cut anywhere, followed by small protos', async () => {
+    const pattern = (n: number, seed: number) =>
+      Buffer.from(Array.from({ length: n }, (_, i) => (i * 7 + seed) & 0xff));
+    const bodies = [pattern(300_000, 1), pattern(10, 2), pattern(200_000, 3), pattern(65_536, 4)];
+    const all = Buffer.concat([
+      ...bodies.map((b) => encodeProto(3, b)),
+      encodeCompressedProto(encodeProto(3, pattern(150_000, 5))),
+    ]);
+    const port = await serve((s) => {
+      s.once('data', async () => {
+        // uneven pieces, some ending inside headers
+        for (let at = 0, step = 1; at < all.length; step = (step * 5 + 3) % 90_000) {
+          s.write(all.subarray(at, at + step + 1));
+          at += step + 1;
+          await new Promise((r) => setImmediate(r));
+        }
+      });
+    });
+    const conn = await Connection.connect({ host: '127.0.0.1', port });
+    await conn.send(Buffer.from('go'));
+    for (const b of bodies) expect((await conn.readProto(5000)).body.equals(b)).toBe(true);
+    expect((await conn.readProto(5000)).body.equals(pattern(150_000, 5))).toBe(true);
+    conn.close();
+  });
+
+  it('holds the bytes after a waiting reply as they are, and finishes them when it is read', async () => {
+    const pattern = (n: number, seed: number) =>
+      Buffer.from(Array.from({ length: n }, (_, i) => (i * 13 + seed) & 0xff));
+    const bodies = [pattern(300_000, 1), pattern(20, 2), pattern(300_000, 3), pattern(5, 4)];
+    const port = await serve((s) =>
+      s.once('data', () => s.write(Buffer.concat(bodies.map((b) => encodeProto(3, b))))),
+    );
+    const conn = await Connection.connect({ host: '127.0.0.1', port });
+    await conn.send(Buffer.from('go'));
+    await new Promise((r) => setTimeout(r, 100)); // everything has arrived; nothing was read
+    for (const b of bodies) expect((await conn.readProto(5000)).body.equals(b)).toBe(true);
     conn.close();
   });
 

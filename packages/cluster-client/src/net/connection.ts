@@ -1,5 +1,7 @@
-// One socket to one node. Reads whole protos; the socket is paused while more than
-// `highWaterMark` bytes wait for a slow consumer, which is what stops the server (TCP
+// One socket to one node. Reads whole protos, each assembled in one buffer of its own as the
+// bytes arrive (plain TCP reads go straight into that buffer or into one reused read buffer: no
+// allocation per read). Complete protos wait in a queue for the consumer; while
+// `highWaterMark` bytes wait there the socket is paused, which is what stops the server (TCP
 // back-pressure) during a scan.
 import net from 'node:net';
 import tls from 'node:tls';
@@ -11,6 +13,7 @@ import {
   readProtoHeader,
 } from '../wire/proto.js';
 import { ConnectionError } from './errors.js';
+import { replyMemory } from './reply-memory.js';
 
 export interface Endpoint {
   host: string;
@@ -25,12 +28,16 @@ export interface ConnectOptions {
   /** Extra check after the TLS handshake (e.g. certificate blacklist); an Error refuses the peer. */
   verifyPeer?: (socket: tls.TLSSocket) => Error | undefined;
   connectTimeoutMs?: number;
-  /** Bytes buffered before the socket is paused. */
+  /** Bytes of complete, unread protos held before the socket is paused (default 256 KiB). */
   highWaterMark?: number;
 }
 
 export const endpointName = (e: Endpoint): string =>
   `${e.host.includes(':') ? `[${e.host}]` : e.host}:${e.port}${e.tlsName ? ` (${e.tlsName})` : ''}`;
+
+/** Plain TCP reads land in one buffer of this size per connection (or straight in a body). */
+const READ_BUFFER_BYTES = 64 * 1024;
+const DEFAULT_HIGH_WATER_MARK = 256 * 1024;
 
 type Waiter = { resolve: (p: Proto) => void; reject: (e: Error) => void; timer?: NodeJS.Timeout; ms: number };
 
@@ -38,9 +45,15 @@ export class Connection {
   readonly endpoint: Endpoint;
   private readonly socket: net.Socket;
   private readonly highWaterMark: number;
-  private chunks: Buffer[] = [];
-  private head = 0; // read offset into chunks[0]
-  private buffered = 0;
+  /** Complete protos the consumer has not read yet, and their body bytes. */
+  private readonly queue: Proto[] = [];
+  private queued = 0;
+  // the proto being assembled: its header bytes, then its body
+  private readonly header = Buffer.allocUnsafe(PROTO_HEADER_SIZE);
+  private headerFill = 0;
+  private bodyType = 0;
+  private body: Buffer | undefined;
+  private bodyFill = 0;
   private waiter: Waiter | undefined;
   private failure: Error | undefined;
   private paused = false;
@@ -53,7 +66,9 @@ export class Connection {
     this.endpoint = endpoint;
     this.socket = socket;
     this.highWaterMark = highWaterMark;
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    // plain sockets read through `onread` (see `connect`); TLS ones hand out chunks
+    if (socket instanceof tls.TLSSocket)
+      socket.on('data', (chunk: Buffer) => this.ingest(chunk, chunk.length));
     socket.on('error', (err) =>
       this.fail(new ConnectionError('CONNECTION', this.where, err.message, { cause: err })),
     );
@@ -74,6 +89,8 @@ export class Connection {
     const where = endpointName(endpoint);
     return new Promise((resolve, reject) => {
       let socket: net.Socket;
+      let conn: Connection | undefined;
+      const highWaterMark = opts.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
       const onError = (err: Error) => {
         clearTimeout(timer);
         socket.destroy();
@@ -91,7 +108,7 @@ export class Connection {
         clearTimeout(timer);
         socket.off('error', onError);
         socket.setNoDelay(true);
-        resolve(new Connection(endpoint, socket, opts.highWaterMark ?? 1 << 20));
+        resolve(conn ?? new Connection(endpoint, socket, highWaterMark));
       };
       if (opts.tls) {
         // The certificate is checked against the TLS name when one is given, else the host.
@@ -110,7 +127,22 @@ export class Connection {
           else ready();
         });
       } else {
-        socket = net.connect({ host: endpoint.host, port: endpoint.port }, ready);
+        const readBuffer = Buffer.allocUnsafeSlow(READ_BUFFER_BYTES);
+        socket = net.connect(
+          {
+            host: endpoint.host,
+            port: endpoint.port,
+            onread: {
+              buffer: () => conn?.readTarget(readBuffer) ?? readBuffer,
+              callback: (n: number, buf: Uint8Array) => {
+                conn?.received(buf as Buffer, n);
+                return true;
+              },
+            },
+          },
+          ready,
+        );
+        conn = new Connection(endpoint, socket, highWaterMark);
       }
       socket.once('error', onError);
       const ms = opts.connectTimeoutMs ?? 0;
@@ -142,14 +174,17 @@ export class Connection {
    * while waiting; time the consumer spends elsewhere does not count.
    */
   readProto(timeoutMs = this.socketTimeoutMs): Promise<Proto> {
-    let p: Proto | undefined;
-    try {
-      p = this.tryRead();
-    } catch (err) {
-      this.fail(err as Error); // the byte stream is corrupt: this connection is unusable
-      return Promise.reject(err);
+    const p = this.queue.shift();
+    if (p) {
+      this.queued -= p.body.length;
+      if (this.queued < this.highWaterMark) {
+        const held = this.held;
+        this.held = undefined;
+        if (held) this.ingest(held, held.length);
+        if (this.paused && this.held === undefined && this.queued < this.highWaterMark) this.resume();
+      }
+      return Promise.resolve(p);
     }
-    if (p) return Promise.resolve(p);
     if (this.failure) return Promise.reject(this.failure);
     if (this.waiter)
       return Promise.reject(new Error('Connection.readProto called while another read is pending'));
@@ -173,28 +208,112 @@ export class Connection {
     }, timeoutMs);
   }
 
-  private onData(chunk: Buffer): void {
-    this.chunks.push(chunk);
-    this.buffered += chunk.length;
-    const w = this.waiter;
-    if (w) {
-      let p: Proto | undefined;
-      try {
-        p = this.tryRead();
-      } catch (err) {
-        this.fail(err as Error);
-        return;
-      }
-      if (p) {
-        clearTimeout(w.timer);
-        this.waiter = undefined;
-        w.resolve(p);
-      } else {
-        this.armTimer(w.ms);
-        return; // keep reading: the proto is not complete yet
-      }
+  /** The body part a plain TCP read went straight into (see `readTarget`). */
+  private direct: Buffer | undefined;
+
+  /**
+   * Where the next plain TCP read lands: straight into the body being assembled while much of it
+   * is missing (no copy), else the connection's read buffer.
+   */
+  private readTarget(readBuffer: Buffer): Buffer {
+    const body = this.body;
+    if (body !== undefined && body.length - this.bodyFill >= READ_BUFFER_BYTES) {
+      this.direct = body.subarray(this.bodyFill);
+      return this.direct;
     }
-    if (this.buffered >= this.highWaterMark) this.pause();
+    this.direct = undefined;
+    return readBuffer;
+  }
+
+  private received(buf: Buffer, n: number): void {
+    if (buf !== this.direct) {
+      this.ingest(buf, n);
+      return;
+    }
+    this.direct = undefined;
+    if (this.failure) return;
+    this.bodyFill += n;
+    try {
+      if (this.bodyFill === this.body!.length) this.bodyDone();
+    } catch (err) {
+      this.fail(err as Error);
+      return;
+    }
+    const w = this.waiter;
+    if (w) this.armTimer(w.ms);
+  }
+
+  /** Takes `n` bytes read into `src` (which the caller may reuse afterwards). */
+  /**
+   * Bytes of the protos after the queued ones, read before the socket paused: kept as they are
+   * (at most one read's worth) rather than started as a new body, so a slow consumer holds one
+   * complete reply per connection, not one and a half.
+   */
+  private held: Buffer | undefined;
+
+  private ingest(src: Buffer, n: number): void {
+    if (this.failure) return;
+    if (this.held) {
+      // TLS may hand out a chunk after the pause: behind what is held already
+      this.held = Buffer.concat([this.held, src.subarray(0, n)]);
+      return;
+    }
+    let off = 0;
+    try {
+      while (off < n) {
+        if (this.body === undefined && this.headerFill === 0 && this.queued >= this.highWaterMark) {
+          this.held = Buffer.from(src.subarray(off, n));
+          this.pause();
+          break;
+        }
+        if (this.body === undefined) {
+          const take = Math.min(PROTO_HEADER_SIZE - this.headerFill, n - off);
+          src.copy(this.header, this.headerFill, off, off + take);
+          this.headerFill += take;
+          off += take;
+          if (this.headerFill < PROTO_HEADER_SIZE) break;
+          const h = readProtoHeader(this.header, 0);
+          this.bodyType = h.type;
+          // big bodies get memory of their own (they can be handed to another thread whole)
+          this.body = replyMemory.take(h.size);
+          this.bodyFill = 0;
+        }
+        const body = this.body;
+        const take = Math.min(body.length - this.bodyFill, n - off);
+        src.copy(body, this.bodyFill, off, off + take);
+        this.bodyFill += take;
+        off += take;
+        if (this.bodyFill === body.length) this.bodyDone();
+      }
+    } catch (err) {
+      this.fail(err as Error); // the byte stream is corrupt: this connection is unusable
+      return;
+    }
+    const w = this.waiter;
+    if (w) this.armTimer(w.ms); // bytes arrived: the silence starts over
+  }
+
+  /** The body being assembled is whole: hand it on (inflated when compressed). */
+  private bodyDone(): void {
+    const body = this.body!;
+    this.body = undefined;
+    this.headerFill = 0;
+    this.complete(
+      this.bodyType === ProtoType.COMPRESSED ? decodeCompressedProto(body) : { type: this.bodyType, body },
+    );
+  }
+
+  private complete(p: Proto): void {
+    const w = this.waiter;
+    if (w && this.queue.length === 0) {
+      clearTimeout(w.timer);
+      this.waiter = undefined;
+      w.resolve(p);
+      return;
+    }
+    this.queue.push(p);
+    this.queued += p.body.length;
+    if (this.queued >= this.highWaterMark) this.pause();
   }
 
   private pause(): void {
@@ -209,72 +328,6 @@ export class Connection {
       this.paused = false;
       this.socket.resume();
     }
-  }
-
-  /** Copies `n` bytes starting at the read position into `out` without consuming them. */
-  private peek(out: Buffer, n: number): void {
-    let copied = 0;
-    let off = this.head;
-    for (let i = 0; copied < n; i++) {
-      const c = this.chunks[i];
-      const take = Math.min(n - copied, c.length - off);
-      c.copy(out, copied, off, off + take);
-      copied += take;
-      off = 0;
-    }
-  }
-
-  private take(n: number): Buffer {
-    const first = this.chunks[0];
-    let out: Buffer;
-    if (first.length - this.head >= n) {
-      out = first.subarray(this.head, this.head + n);
-      this.head += n;
-    } else {
-      out = Buffer.allocUnsafe(n);
-      let copied = 0;
-      while (copied < n) {
-        const c = this.chunks[0];
-        const take = Math.min(n - copied, c.length - this.head);
-        c.copy(out, copied, this.head, this.head + take);
-        copied += take;
-        this.head += take;
-        if (this.head === c.length) {
-          this.chunks.shift();
-          this.head = 0;
-        }
-      }
-    }
-    if (this.chunks.length > 0 && this.head === this.chunks[0].length) {
-      this.chunks.shift();
-      this.head = 0;
-    }
-    this.buffered -= n;
-    return out;
-  }
-
-  private readonly headerScratch = Buffer.allocUnsafe(PROTO_HEADER_SIZE);
-
-  private tryRead(): Proto | undefined {
-    if (this.buffered < PROTO_HEADER_SIZE) return undefined;
-    const first = this.chunks[0];
-    let hbuf: Buffer;
-    let hoff: number;
-    if (first.length - this.head >= PROTO_HEADER_SIZE) {
-      hbuf = first;
-      hoff = this.head;
-    } else {
-      this.peek(this.headerScratch, PROTO_HEADER_SIZE);
-      hbuf = this.headerScratch;
-      hoff = 0;
-    }
-    const h = readProtoHeader(hbuf, hoff);
-    if (this.buffered < PROTO_HEADER_SIZE + h.size) return undefined;
-    this.take(PROTO_HEADER_SIZE);
-    const body = h.size === 0 ? Buffer.alloc(0) : this.take(h.size);
-    if (this.paused && this.buffered < this.highWaterMark) this.resume();
-    if (h.type === ProtoType.COMPRESSED) return decodeCompressedProto(body);
-    return { type: h.type, body };
   }
 
   private fail(err: Error): void {

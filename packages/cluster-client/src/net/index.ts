@@ -5,4 +5,5 @@ export * from './connection.js';
 export * from './errors.js';
 export * from './hosts.js';
 export * from './node.js';
+export * from './reply-memory.js';
 export * from './tls-config.js';

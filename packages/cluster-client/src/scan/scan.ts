@@ -323,17 +323,28 @@ async function* scanNode(
     const decoder = new RecordReplyDecoder();
     const raw: RecordReplyItem[] = [];
     let body: Buffer = NO_BYTES;
-    // Raw mode: the last digest of each partition, copied (not a view: that would pin the reply).
+    // Raw mode: the last digest of each partition, copied once per reply (not a view: that
+    // would pin the reply).
+    const lastOffset = new Int32Array(4096);
+    const touched: number[] = [];
     const onRecord = (d: number) => {
-      const p = byId[(body[d] | (body[d + 1] << 8)) & 0x0fff];
-      if (p) {
-        if (!p.ownDigest) {
-          p.lastDigest = Buffer.allocUnsafe(20);
-          p.ownDigest = true;
+      const id = (body[d] | (body[d + 1] << 8)) & 0x0fff;
+      if (lastOffset[id] === 0) touched.push(id);
+      lastOffset[id] = d;
+    };
+    const keepLastDigests = () => {
+      for (const id of touched) {
+        const p = byId[id];
+        if (p) {
+          if (!p.ownDigest) {
+            p.lastDigest = Buffer.allocUnsafe(20);
+            p.ownDigest = true;
+          }
+          body.copy(p.lastDigest!, 0, lastOffset[id], lastOffset[id] + 20);
         }
-        const last = p.lastDigest!;
-        for (let i = 0; i < 20; i++) last[i] = body[d + i];
+        lastOffset[id] = 0;
       }
+      touched.length = 0;
     };
     while (!decoder.done) {
       const proto = await conn.readProto();
@@ -348,6 +359,7 @@ async function* scanNode(
       if (rawMode) {
         body = proto.body;
         const count = decoder.index(body, raw, onRecord);
+        keepLastDigests();
         if (count > 0) {
           records += count;
           items.push({ kind: 'raw-records', body, count });

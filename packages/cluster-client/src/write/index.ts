@@ -27,7 +27,7 @@ export {
   readSingleReply,
   type WriteResult,
 } from './reply.js';
-export { BatchRowEncoder, type EncodedRows, rowIdentity } from './rows.js';
+export { BatchRowEncoder, type EncodedRows, type RowHead, rowIdentity } from './rows.js';
 export { buildWriteRequest, parseWriteReply, type WriteRequestOptions } from './single.js';
 export type { WriteNode, WriteTransport } from './transport.js';
 export {

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { AsbRecord } from '@asbkit/asb-format';
+import { arbRecord } from '@asbkit/asb-format/test';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { requestOfRows } from '../test/rows.js';
 import { partitionIdOfDigest } from '../wire/record-reply.js';
 import { buildBatchWriteRequest, buildBatchWriteRequestFromRows } from './batch.js';
 import {
@@ -100,6 +103,141 @@ describe('BatchRowEncoder + buildBatchWriteRequestFromRows', () => {
     expect(rowIdentity(blocks[0]!, 1)).toEqual({ digest: record(1).digest, set: 'demo' });
     expect(rowIdentity(blocks[1]!, 0)).toEqual({ digest: record(3).digest, set: undefined });
     expect(enc.take()).toEqual([]);
+  });
+});
+
+const arbPolicy: fc.Arbitrary<RecordWritePolicy> = fc.record({
+  exists: fc.constantFrom('update', 'create-only', 'create-or-replace', 'replace-only', 'update-only'),
+  generation: fc.constantFrom('none', 'eq', 'gt'),
+  ttl: fc.oneof(fc.constantFrom(-1, -2, 0), fc.integer({ min: 1, max: 0x7fffffff })),
+  sendKey: fc.boolean(),
+});
+
+/** Row sizes → block sizes: one namespace, at most `maxRows` rows and `blockBytes` bytes a block (a bigger row alone). */
+function expectedBlockCounts(
+  rows: { namespace: string; size: number }[],
+  blockBytes: number,
+  maxRows: number,
+) {
+  const counts: number[] = [];
+  let ns = '';
+  let count = 0;
+  let size = 0;
+  for (const r of rows) {
+    if (count > 0 && (r.namespace !== ns || count === maxRows || size + r.size > blockBytes)) {
+      counts.push(count);
+      count = 0;
+      size = 0;
+    }
+    ns = r.namespace;
+    count++;
+    size += r.size;
+  }
+  if (count > 0) counts.push(count);
+  return counts;
+}
+
+describe('BatchRowEncoder on any record', () => {
+  it('writes the rows buildBatchWriteRequest writes, in blocks by namespace, row count and size', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(arbRecord({ maxBins: 5, maxValueBytes: 80 }), arbPolicy, fc.boolean()), {
+          minLength: 1,
+          maxLength: 30,
+        }),
+        fc.integer({ min: 0, max: 2000 }),
+        fc.integer({ min: 1, max: 8 }),
+        (items, blockBytes, maxRows) => {
+          // few namespaces, so that blocks hold several rows
+          const records = items.map(([r, , other]) => ({ ...r, namespace: other ? 'b' : 'a' }));
+          const policies = items.map(([, p]) => p);
+          const enc = new BatchRowEncoder(blockBytes, maxRows);
+          for (const [i, r] of records.entries()) enc.add(r, policies[i]!);
+          const blocks = enc.take();
+          expect(requestOfRows(blocks)!.equals(buildBatchWriteRequest(records, policies))).toBe(true);
+          const rows: { namespace: string; size: number }[] = [];
+          for (const b of blocks) {
+            for (let i = 0; i < b.count; i++) {
+              const r = records[rows.length]!;
+              expect([b.namespace, b.partitionIds[i]]).toEqual([r.namespace, partitionIdOfDigest(r.digest)]);
+              rows.push({ namespace: b.namespace, size: b.offsets[i + 1]! - b.offsets[i]! });
+            }
+          }
+          expect(blocks.map((b) => b.count)).toEqual(expectedBlockCounts(rows, blockBytes, maxRows));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('leaves no trace of rows begun and dropped, or not finished before the next one or take()', () => {
+    fc.assert(
+      fc.property(
+        fc.array(arbRecord({ maxBins: 4, maxValueBytes: 100 }), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.constantFrom('drop', 'leave', 'take', 'none'), { minLength: 12, maxLength: 12 }),
+        fc.integer({ min: 0, max: 1500 }),
+        (recs, extras, blockBytes) => {
+          const records = recs.map((r) => ({ ...r, namespace: 'a' }));
+          const policy = gtPolicy;
+          const plain = new BatchRowEncoder(blockBytes, 6);
+          const mixed = new BatchRowEncoder(blockBytes, 6);
+          const want: EncodedRows[] = [];
+          const got: EncodedRows[] = [];
+          records.forEach((r, i) => {
+            const extra = extras[i]!;
+            if (extra === 'drop' || extra === 'leave' || extra === 'take') {
+              // a big row of another namespace: it overflows the block and would start a new one
+              const other = records[(i + 1) % records.length]!;
+              mixed.beginRow({ ...other, namespace: 'zz' }, policy);
+              const at = mixed.bytesBin('big', 4, 900);
+              mixed.out.fill(7, at, at + 900);
+              mixed.intBin('i', 5);
+              if (extra === 'drop') mixed.dropRow();
+              if (extra === 'take') {
+                got.push(...mixed.take());
+                want.push(...plain.take());
+              }
+            }
+            plain.add(r, policy);
+            mixed.add(r, policy);
+          });
+          want.push(...plain.take());
+          got.push(...mixed.take());
+          const view = (blocks: EncodedRows[]) =>
+            blocks.map((b) => [
+              b.namespace,
+              b.count,
+              [...b.offsets],
+              [...b.partitionIds],
+              Buffer.from(b.bytes).toString('hex'),
+            ]);
+          expect(view(got)).toEqual(view(want));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('throws the WireEncodeErrors buildBatchWriteRequest throws, and writes nothing for that record', () => {
+    const long = { ...record(1), bins: [{ name: 'x'.repeat(256), type: 1, value: 1 }] } as AsbRecord;
+    const unsafe = { ...record(2), bins: [{ name: 'f', type: 1, value: 1.5 }] } as AsbRecord;
+    const shortDigest = { ...record(3), digest: Buffer.alloc(19) } as AsbRecord;
+    const enc = new BatchRowEncoder();
+    for (const bad of [long, unsafe, shortDigest]) {
+      let expected: unknown;
+      try {
+        buildBatchWriteRequest([bad], gtPolicy);
+      } catch (e) {
+        expected = e;
+      }
+      expect(expected).toBeInstanceOf(Error);
+      expect(() => enc.add(bad, gtPolicy)).toThrow((expected as Error).message);
+    }
+    enc.add(record(4), gtPolicy);
+    const [block] = enc.take();
+    expect(block!.count).toBe(1);
+    const row = buildBatchWriteRequestFromRows([block!.bytes as Buffer], [0], [block!.offsets[1]!]);
+    expect(row.equals(buildBatchWriteRequest([record(4)], gtPolicy))).toBe(true);
   });
 });
 

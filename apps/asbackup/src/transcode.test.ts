@@ -1,0 +1,105 @@
+import { AsbEncoder } from '@asbkit/asb-format';
+import { encodeRecordReply, replyMemory } from '@asbkit/cluster-client';
+import { makeRecords } from '@asbkit/cluster-client/test';
+import { describe, expect, it } from 'vitest';
+import {
+  BodyTranscoder,
+  type FromTranscodeWorker,
+  SlabPool,
+  serveTranscodes,
+  type ToTranscodeWorker,
+  TranscodePool,
+} from './transcode.js';
+
+const records = makeRecords(500, 'test', 'demo', 300);
+/** A reply body as the connection hands it out (memory of its own). */
+function replyBody(from: number, to: number): Buffer {
+  const bytes = Buffer.concat(records.slice(from, to).map((r) => encodeRecordReply(r)));
+  const body = replyMemory.take(bytes.length);
+  bytes.copy(body);
+  return body;
+}
+function expectedText(from: number, to: number, compact = false): string {
+  const enc = new AsbEncoder({ compact });
+  for (const r of records.slice(from, to)) enc.writeRecord(r);
+  return enc.takeChunk().toString('latin1');
+}
+
+describe('BodyTranscoder', () => {
+  it('encodes a body into a chunk of its own memory, with the last digest per partition', () => {
+    const t = new BodyTranscoder(false, new SlabPool());
+    const body = replyBody(0, 500);
+    const out = t.run(body);
+    expect(out.records).toBe(500);
+    expect(out.chunk.toString('latin1')).toBe(expectedText(0, 500));
+    // ~150 KiB of text: the whole slab leaves with it
+    expect(out.chunk.byteOffset).toBe(0);
+    const last = new Map<number, string>();
+    for (const r of records) last.set((r.digest[0]! | (r.digest[1]! << 8)) & 0xfff, r.digest.toString('hex'));
+    const got = new Map<number, string>();
+    for (let d = 0; d < out.digests.length; d += 20) {
+      const digest = out.digests.subarray(d, d + 20);
+      got.set((digest[0]! | (digest[1]! << 8)) & 0xfff, digest.toString('hex'));
+    }
+    expect(got).toEqual(last);
+  });
+
+  it('copies small chunks out and keeps encoding into the same slab', () => {
+    const t = new BodyTranscoder(true, new SlabPool());
+    const a = t.run(replyBody(0, 3));
+    const b = t.run(replyBody(3, 6));
+    expect(a.chunk.toString('latin1') + b.chunk.toString('latin1')).toBe(expectedText(0, 6, true));
+    expect([a.chunk.buffer.byteLength, b.chunk.buffer.byteLength]).toEqual([a.chunk.length, b.chunk.length]);
+  });
+
+  it('encodes into the memory of chunks handed back', () => {
+    const slabs = new SlabPool();
+    const t = new BodyTranscoder(false, slabs);
+    const first = t.run(replyBody(0, 500));
+    const text = first.chunk.toString('latin1');
+    slabs.give(first.chunk.buffer as ArrayBuffer);
+    t.run(replyBody(0, 500)); // fills the slab taken before `first` was handed back
+    const third = t.run(replyBody(0, 500));
+    expect(third.chunk.buffer).toBe(first.chunk.buffer);
+    expect(third.chunk.toString('latin1')).toBe(text);
+  });
+});
+
+describe('serveTranscodes (the worker side)', () => {
+  it('answers each body, hands the body memory back, and a bad body leaves nothing behind', () => {
+    const posted: { m: FromTranscodeWorker; transfer: ArrayBuffer[] }[] = [];
+    const serve = serveTranscodes(false, (m, transfer) => posted.push({ m, transfer }));
+    const send = (m: ToTranscodeWorker) => serve(m);
+    const body = replyBody(0, 10);
+    send({ type: 'body', id: 1, body });
+    // good records, then a generation the .asb format cannot hold
+    const bad = Buffer.concat([replyBody(10, 12), encodeRecordReply({ ...records[12]!, generation: 70000 })]);
+    send({ type: 'body', id: 2, body: bad });
+    send({ type: 'body', id: 3, body: replyBody(13, 15) });
+    expect(posted.map((p) => [p.m.type, p.m.id])).toEqual([
+      ['done', 1],
+      ['error', 2],
+      ['done', 3],
+    ]);
+    const [first, failed, third] = posted.map((p) => p.m);
+    if (first?.type !== 'done' || third?.type !== 'done') throw new Error('unreachable');
+    expect(Buffer.from(first.chunk).toString('latin1')).toBe(expectedText(0, 10));
+    expect(posted[0]!.transfer).toContain(first.memory);
+    expect(first.memory).toBe(body.buffer);
+    expect(failed).toMatchObject({ message: expect.stringMatching(/generation 70000/) });
+    // the records of the failed body before the bad one are not in the next chunk
+    expect(Buffer.from(third.chunk).toString('latin1')).toBe(expectedText(13, 15));
+  });
+});
+
+describe('TranscodePool in this thread', () => {
+  it('gives results in order and never holds bodies back', async () => {
+    const pool = TranscodePool.create({ ASBACKUP_WORKERS: '0' }, false, 4);
+    expect(pool.reserve()).toBeUndefined();
+    const parts = await Promise.all([pool.transcode(replyBody(0, 100)), pool.transcode(replyBody(100, 500))]);
+    expect(parts.map((p) => p.chunk.toString('latin1')).join('')).toBe(expectedText(0, 500));
+    // a whole slab can be handed back once written; a small copied chunk cannot
+    expect(parts.map((p) => p.release !== undefined)).toEqual([false, true]);
+    await pool.close();
+  });
+});

@@ -1,0 +1,316 @@
+// Scan reply bodies → `.asb` text. The CPU-heavy half of a backup (one proto of ~1 MiB at a
+// time), run in worker threads when the compiled code is in use so it runs beside the network
+// and file half; else (tests from source, or ASBACKUP_WORKERS=0) in this thread behind the same
+// interface. Bodies cross to the worker and chunks come back without copies (transferred
+// memory); each job's bodies are encoded in order by one worker.
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { AsbEncoder } from '@asbkit/asb-format';
+import { RecordReplyTranscoder, replyMemory } from '@asbkit/cluster-client';
+
+/** What one reply body became. */
+export interface TranscodedBody {
+  /** The records as `.asb` text (empty when the body held none). */
+  chunk: Buffer;
+  records: number;
+  /** The last digest written of each partition the body touched, 20 bytes each. */
+  digests: Buffer;
+  /** Hands the chunk's memory back for reuse, once its bytes are written (when it can be). */
+  release?: () => void;
+}
+
+/** Encoder slab: one ~1 MiB reply encodes into one slab (it grows for bigger ones). */
+const SLAB_BYTES = 1280 * 1024;
+/** Chunks smaller than this are copied out and the slab kept for the next body. */
+const SMALL_CHUNK = 64 * 1024;
+/** Bodies given to a worker and not answered yet, at most (see `TranscodePool.room`). */
+const MAX_QUEUED_PER_WORKER = 2;
+/** Young generation of a transcode worker's heap, MiB (measured: 10 MB less RSS than the default at --parallel 4, no slower). */
+const WORKER_YOUNG_GENERATION_MB = 2;
+/** Slabs kept for reuse by one thread. */
+const MAX_FREE_SLABS = 4;
+
+/**
+ * Encoder slabs handed back once their chunk is written: the steady state allocates no new
+ * memory, which spares page faults, malloc churn and the garbage collections that freed memory
+ * arriving from another thread would cause.
+ */
+export class SlabPool {
+  private readonly free: ArrayBuffer[] = [];
+
+  take(bytes: number): Buffer {
+    for (let i = this.free.length - 1; i >= 0; i--) {
+      if (this.free[i]!.byteLength >= bytes) return Buffer.from(this.free.splice(i, 1)[0]!);
+    }
+    return Buffer.allocUnsafeSlow(Math.max(bytes, SLAB_BYTES));
+  }
+
+  give(memory: ArrayBuffer): void {
+    if (this.free.length < MAX_FREE_SLABS) this.free.push(memory);
+  }
+}
+
+/**
+ * Whether a chunk's memory is a slab worth handing back: `run` gives each big chunk its slab
+ * (what the slab held before was copied out), small chunks memory of their own size.
+ */
+const isSlab = (chunk: Buffer) => chunk.buffer.byteLength >= SLAB_BYTES;
+
+/** One job's encoder: reply bodies in, chunks whose memory is their own out. */
+export class BodyTranscoder {
+  private readonly enc: AsbEncoder;
+  private readonly transcoder: RecordReplyTranscoder;
+
+  constructor(compact: boolean, slabs: SlabPool) {
+    this.enc = new AsbEncoder({ compact, slabSize: SLAB_BYTES, allocSlab: (n) => slabs.take(n) });
+    this.transcoder = new RecordReplyTranscoder(this.enc);
+  }
+
+  run(body: Buffer): TranscodedBody {
+    const { enc, transcoder: t } = this;
+    t.clearTouched();
+    let records = 0;
+    try {
+      for (let off = 0; off < body.length; ) {
+        off = t.transcode(body, off, Number.POSITIVE_INFINITY);
+        records += t.records;
+      }
+    } catch (err) {
+      enc.takeChunk(); // the body's records written before the failure go nowhere
+      throw err;
+    }
+    const digests = Buffer.allocUnsafeSlow(t.touchedCount * 20);
+    for (let i = 0; i < t.touchedCount; i++) {
+      const d = t.lastDigestOffset[t.touched[i]!]!;
+      body.copy(digests, i * 20, d, d + 20);
+    }
+    let chunk: Buffer;
+    if (enc.length < SMALL_CHUNK) {
+      const view = enc.takeChunk();
+      chunk = Buffer.allocUnsafeSlow(view.length);
+      view.copy(chunk);
+    } else chunk = enc.takeChunk(true);
+    return { chunk, records, digests };
+  }
+}
+
+/** Messages to a transcode worker (its `workerData` is `{ compact }`). */
+export type ToTranscodeWorker =
+  | { type: 'body'; id: number; body: Uint8Array }
+  /** The memory of a chunk whose bytes were written. */
+  | { type: 'slab'; memory: ArrayBuffer };
+
+/** Messages from a transcode worker: one per body. */
+export type FromTranscodeWorker =
+  | {
+      type: 'done';
+      id: number;
+      chunk: Uint8Array;
+      records: number;
+      digests: Uint8Array;
+      /** The body's memory, handed back for the next reply. */
+      memory: ArrayBuffer;
+    }
+  | { type: 'error'; id: number; name: string; message: string; code?: string };
+
+/** The worker side: bodies in, chunks out. */
+export function serveTranscodes(
+  compact: boolean,
+  post: (m: FromTranscodeWorker, transfer: ArrayBuffer[]) => void,
+): (m: ToTranscodeWorker) => void {
+  const slabs = new SlabPool();
+  const transcoder = new BodyTranscoder(compact, slabs);
+  return (m) => {
+    if (m.type === 'slab') {
+      slabs.give(m.memory);
+      return;
+    }
+    const body = Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength);
+    try {
+      const { chunk, records, digests } = transcoder.run(body);
+      const memory = m.body.buffer as ArrayBuffer;
+      post({ type: 'done', id: m.id, chunk, records, digests, memory }, [
+        chunk.buffer as ArrayBuffer,
+        digests.buffer as ArrayBuffer,
+        memory,
+      ]);
+    } catch (err) {
+      const e = err instanceof Error ? err : new Error(String(err));
+      post(
+        { type: 'error', id: m.id, name: e.name, message: e.message, code: (e as { code?: string }).code },
+        [],
+      );
+    }
+  };
+}
+
+type Pending = { resolve: (r: TranscodedBody) => void; reject: (e: Error) => void };
+
+/** One worker thread and the bodies it was given. */
+class TranscodeWorker {
+  readonly worker: Worker;
+  readonly pending = new Map<number, Pending>();
+  /** Why the worker is gone, once it is. */
+  dead: Error | undefined;
+
+  constructor(
+    url: URL,
+    compact: boolean,
+    private readonly onReply: () => void,
+  ) {
+    this.worker = new Worker(url, {
+      workerData: { compact },
+      // it allocates little besides messages: a small young generation keeps RSS down
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+    });
+    this.worker.unref();
+    this.worker.on('message', (m: FromTranscodeWorker) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      this.onReply();
+      if (m.type === 'done') {
+        replyMemory.give(m.memory);
+        const chunk = Buffer.from(m.chunk.buffer, m.chunk.byteOffset, m.chunk.byteLength);
+        const memory = chunk.buffer as ArrayBuffer;
+        p.resolve({
+          chunk,
+          records: m.records,
+          digests: Buffer.from(m.digests.buffer, m.digests.byteOffset, m.digests.byteLength),
+          release: isSlab(chunk)
+            ? () => {
+                if (!this.dead)
+                  this.worker.postMessage({ type: 'slab', memory } satisfies ToTranscodeWorker, [memory]);
+              }
+            : undefined,
+        });
+      } else {
+        const err = new Error(m.message) as Error & { code?: string };
+        err.name = m.name;
+        if (m.code !== undefined) err.code = m.code;
+        p.reject(err);
+      }
+    });
+    const die = (err: Error) => {
+      this.dead ??= err;
+      for (const p of this.pending.values()) {
+        this.onReply(); // never answered now
+        p.reject(err);
+      }
+      this.pending.clear();
+    };
+    this.worker.on('error', die);
+    this.worker.on('exit', (code) => die(new Error(`asbackup transcode worker exited (code ${code})`)));
+  }
+}
+
+let nextBody = 1;
+
+/**
+ * Transcodes reply bodies on worker threads (each body to the least busy one, so jobs finish
+ * together) or in this thread. Callers await results in their own order.
+ */
+export class TranscodePool {
+  private readonly workers: TranscodeWorker[] = [];
+  /** Slots taken (bodies given to workers and not answered yet, or about to be given). */
+  private outstanding = 0;
+  /** Jobs waiting for a slot; a freed slot passes straight to the first. */
+  private readonly waiting: (() => void)[] = [];
+  private local: { transcoder: BodyTranscoder; slabs: SlabPool } | undefined;
+
+  private constructor(
+    private readonly compact: boolean,
+    private readonly url: URL | undefined,
+    private readonly threads: number,
+  ) {}
+
+  /**
+   * Worker threads (`threads`, at most one per core) when the compiled worker exists next to
+   * this module and ASBACKUP_WORKERS is not 0. They start now: their start-up overlaps whatever
+   * the caller does before the first body.
+   */
+  static create(env: Record<string, string | undefined>, compact: boolean, threads: number): TranscodePool {
+    const compiled = import.meta.url.endsWith('.js') && env.ASBACKUP_WORKERS !== '0';
+    const url = compiled ? new URL('./transcode-worker.js', import.meta.url) : undefined;
+    const pool = new TranscodePool(compact, url, Math.max(1, Math.min(threads, availableParallelism())));
+    if (url) for (let i = 0; i < pool.threads; i++) pool.spawn(url);
+    return pool;
+  }
+
+  private spawn(url: URL): void {
+    this.workers.push(new TranscodeWorker(url, this.compact, () => this.freeSlot()));
+  }
+
+  /**
+   * Takes ownership of `body` (its memory may move to another thread), in the slot `reserve`
+   * gave the caller.
+   */
+  transcode(body: Buffer): Promise<TranscodedBody> {
+    const live = this.workers.filter((w) => !w.dead);
+    if (!this.url) return this.transcodeHere(body);
+    if (live.length === 0) return Promise.reject(this.workers[0]?.dead ?? new Error('no transcode worker'));
+    const worker = live.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    return new Promise((resolve, reject) => {
+      const id = nextBody++;
+      worker.pending.set(id, { resolve, reject });
+      // a body sharing its memory with other data is copied, else moved
+      let own = body;
+      if (!replyMemory.ownsMemory(body)) {
+        own = Buffer.from(new ArrayBuffer(body.length));
+        body.copy(own);
+      }
+      worker.worker.postMessage({ type: 'body', id, body: own } satisfies ToTranscodeWorker, [
+        own.buffer as ArrayBuffer,
+      ]);
+    });
+  }
+
+  private transcodeHere(body: Buffer): Promise<TranscodedBody> {
+    if (!this.local) {
+      const slabs = new SlabPool();
+      this.local = { transcoder: new BodyTranscoder(this.compact, slabs), slabs };
+    }
+    const { transcoder, slabs } = this.local;
+    try {
+      const result = transcoder.run(body);
+      if (replyMemory.ownsMemory(body)) replyMemory.give(body.buffer as ArrayBuffer);
+      const { chunk } = result;
+      if (isSlab(chunk)) result.release = () => slabs.give(chunk.buffer as ArrayBuffer);
+      return Promise.resolve(result);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * Takes a slot for one body: resolves at once (undefined) or once the workers hold few
+   * enough; more would only wait in their queues, in memory, while held back they wait in the
+   * socket. Each slot is used by one `transcode` or handed back with `unreserve`.
+   */
+  reserve(): Promise<void> | undefined {
+    if (!this.url) return undefined; // in this thread: nothing queues up
+    if (this.outstanding < MAX_QUEUED_PER_WORKER * Math.max(1, this.workers.length)) {
+      this.outstanding++;
+      return undefined;
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  /** Hands back a slot `reserve` gave and no body used. */
+  unreserve(): void {
+    if (this.url) this.freeSlot();
+  }
+
+  private freeSlot(): void {
+    const next = this.waiting.shift();
+    if (next)
+      next(); // the slot passes on
+    else this.outstanding--;
+  }
+
+  async close(): Promise<void> {
+    for (const wake of this.waiting.splice(0)) wake();
+    const workers = this.workers.splice(0);
+    await Promise.all(workers.map((w) => w.worker.terminate()));
+  }
+}
