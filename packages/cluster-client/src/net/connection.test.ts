@@ -87,13 +87,18 @@ describe('Connection', () => {
       Buffer.from(Array.from({ length: n }, (_, i) => (i * 13 + seed) & 0xff));
     const bodies = [pattern(300_000, 1), pattern(20, 2), pattern(300_000, 3), pattern(5, 4)];
     const port = await serve((s) =>
-      s.once('data', () => s.write(Buffer.concat(bodies.map((b) => encodeProto(3, b))))),
+      s.on('data', () => s.write(Buffer.concat(bodies.map((b) => encodeProto(3, b))))),
     );
-    const conn = await Connection.connect({ host: '127.0.0.1', port });
-    await conn.send(Buffer.from('go'));
-    await new Promise((r) => setTimeout(r, 100)); // everything has arrived; nothing was read
-    for (const b of bodies) expect((await conn.readProto(5000)).body.equals(b)).toBe(true);
-    conn.close();
+    for (const highWaterMark of [undefined, 0]) {
+      const conn = await Connection.connect({ host: '127.0.0.1', port }, { highWaterMark });
+      await conn.send(Buffer.from('go'));
+      await new Promise((r) => setTimeout(r, 100)); // everything has arrived; nothing was read
+      for (const b of bodies) expect((await conn.readProto(5000)).body.equals(b)).toBe(true);
+      // with nothing queued, a reply is read whole even when no read-ahead is allowed
+      await conn.send(Buffer.from('go'));
+      for (const b of bodies) expect((await conn.readProto(5000)).body.equals(b)).toBe(true);
+      conn.close();
+    }
   });
 
   it('times out when the server stays silent, naming the host', async () => {

@@ -177,11 +177,11 @@ export class Connection {
     const p = this.queue.shift();
     if (p) {
       this.queued -= p.body.length;
-      if (this.queued < this.highWaterMark) {
+      if (this.hasRoom()) {
         const held = this.held;
         this.held = undefined;
         if (held) this.ingest(held, held.length);
-        if (this.paused && this.held === undefined && this.queued < this.highWaterMark) this.resume();
+        if (this.paused && this.held === undefined && this.hasRoom()) this.resume();
       }
       return Promise.resolve(p);
     }
@@ -261,7 +261,7 @@ export class Connection {
     let off = 0;
     try {
       while (off < n) {
-        if (this.body === undefined && this.headerFill === 0 && this.queued >= this.highWaterMark) {
+        if (this.body === undefined && this.headerFill === 0 && !this.hasRoom()) {
           this.held = Buffer.from(src.subarray(off, n));
           this.pause();
           break;
@@ -293,6 +293,11 @@ export class Connection {
     if (w) this.armTimer(w.ms); // bytes arrived: the silence starts over
   }
 
+  /** Whether more may be read: nothing waits for the consumer, or less than the high-water mark. */
+  private hasRoom(): boolean {
+    return this.queue.length === 0 || this.queued < this.highWaterMark;
+  }
+
   /** The body being assembled is whole: hand it on (inflated when compressed). */
   private bodyDone(): void {
     const body = this.body!;
@@ -313,7 +318,7 @@ export class Connection {
     }
     this.queue.push(p);
     this.queued += p.body.length;
-    if (this.queued >= this.highWaterMark) this.pause();
+    if (!this.hasRoom()) this.pause();
   }
 
   private pause(): void {
