@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 // The asrestore executable: real process I/O; SIGINT/SIGTERM stop the restore (exit 1).
-import { exitWith, interruptController } from '@asbkit/cli-common';
-import { main } from './main.js';
+import { prestartRowWorker } from './prestart.js';
+
+// the worker boots while the modules below load
+prestartRowWorker(process.env);
+const { exitWith, interruptController } = await import('@asbkit/cli-common');
+const { main } = await import('./main.js');
 
 const controller = interruptController();
 exitWith(main(process.argv.slice(2), { signal: controller.signal, stdin: process.stdin }));

@@ -21,6 +21,7 @@ import {
 } from '@asbkit/asb-format';
 import { BatchRowEncoder, type EncodedRows, type RecordWritePolicy } from '@asbkit/cluster-client';
 import { EXPIRED, RestoreWritePolicy, restoreTtl } from '@asbkit/write-policy';
+import { takePrestartedWorker } from './prestart.js';
 import type { TailScan, TailScanner } from './scan.js';
 
 export interface RowEncoderConfig {
@@ -572,7 +573,7 @@ export class RowSourcePool {
   private worker(): Worker {
     let worker = this.idle.pop();
     if (!worker) {
-      const w = new Worker(this.workerUrl as URL);
+      const w = takePrestartedWorker() ?? new Worker(this.workerUrl as URL);
       w.unref();
       // a worker that failed or exited is never handed out again
       const forget = () => {
