@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 // The asbackup executable: real process I/O, SIGINT/SIGTERM stop the run and save its state.
-import { exitWith, interruptController } from '@asbkit/cli-common';
-import { main } from './main.js';
+import { prestartTranscodeWorker } from './prestart.js';
+
+// the first encoding thread boots while the modules below load
+prestartTranscodeWorker(process.env);
+const { exitWith, interruptController } = await import('@asbkit/cli-common');
+const { main } = await import('./main.js');
 
 const controller = interruptController();
 // A closed pipe on stdout (`asbackup -o - | head`) ends the run as an interrupt would.

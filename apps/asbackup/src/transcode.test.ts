@@ -68,21 +68,25 @@ describe('BodyTranscoder', () => {
 describe('serveTranscodes (the worker side)', () => {
   it('answers each body, hands the body memory back, and a bad body leaves nothing behind', () => {
     const posted: { m: FromTranscodeWorker; transfer: ArrayBuffer[] }[] = [];
-    const serve = serveTranscodes(false, (m, transfer) => posted.push({ m, transfer }));
+    const serve = serveTranscodes((m, transfer) => posted.push({ m, transfer }));
     const send = (m: ToTranscodeWorker) => serve(m);
     const body = replyBody(0, 10);
-    send({ type: 'body', id: 1, body });
+    send({ type: 'body', id: 1, body, compact: false });
     // good records, then a generation the .asb format cannot hold
     const bad = Buffer.concat([replyBody(10, 12), encodeRecordReply({ ...records[12]!, generation: 70000 })]);
-    send({ type: 'body', id: 2, body: bad });
-    send({ type: 'body', id: 3, body: replyBody(13, 15) });
+    send({ type: 'body', id: 2, body: bad, compact: false });
+    send({ type: 'body', id: 3, body: replyBody(13, 15), compact: false });
+    send({ type: 'body', id: 4, body: replyBody(13, 15), compact: true });
     expect(posted.map((p) => [p.m.type, p.m.id])).toEqual([
       ['done', 1],
       ['error', 2],
       ['done', 3],
+      ['done', 4],
     ]);
-    const [first, failed, third] = posted.map((p) => p.m);
-    if (first?.type !== 'done' || third?.type !== 'done') throw new Error('unreachable');
+    const [first, failed, third, compact] = posted.map((p) => p.m);
+    if (first?.type !== 'done' || third?.type !== 'done' || compact?.type !== 'done')
+      throw new Error('unreachable');
+    expect(Buffer.from(compact.chunk).toString('latin1')).toBe(expectedText(13, 15, true));
     expect(Buffer.from(first.chunk).toString('latin1')).toBe(expectedText(0, 10));
     expect(posted[0]!.transfer).toContain(first.memory);
     expect(first.memory).toBe(body.buffer);

@@ -4,9 +4,10 @@
 // interface. Bodies cross to the worker and chunks come back without copies (transferred
 // memory); each job's bodies are encoded in order by one worker.
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { AsbEncoder } from '@asbkit/asb-format';
 import { RecordReplyTranscoder, replyMemory } from '@asbkit/cluster-client';
+import { takeTranscodeWorker, useTranscodeWorkers } from './prestart.js';
 
 /** What one reply body became. */
 export interface TranscodedBody {
@@ -25,8 +26,6 @@ const SLAB_BYTES = 1280 * 1024;
 const SMALL_CHUNK = 64 * 1024;
 /** Bodies given to a worker and not answered yet, at most (see `TranscodePool.room`). */
 const MAX_QUEUED_PER_WORKER = 2;
-/** Young generation of a transcode worker's heap, MiB (measured: 10 MB less RSS than the default at --parallel 4, no slower). */
-const WORKER_YOUNG_GENERATION_MB = 2;
 /** Slabs kept for reuse by one thread. */
 const MAX_FREE_SLABS = 4;
 
@@ -94,9 +93,9 @@ export class BodyTranscoder {
   }
 }
 
-/** Messages to a transcode worker (its `workerData` is `{ compact }`). */
+/** Messages to a transcode worker. */
 export type ToTranscodeWorker =
-  | { type: 'body'; id: number; body: Uint8Array }
+  | { type: 'body'; id: number; body: Uint8Array; compact: boolean }
   /** The memory of a chunk whose bytes were written. */
   | { type: 'slab'; memory: ArrayBuffer };
 
@@ -115,17 +114,22 @@ export type FromTranscodeWorker =
 
 /** The worker side: bodies in, chunks out. */
 export function serveTranscodes(
-  compact: boolean,
   post: (m: FromTranscodeWorker, transfer: ArrayBuffer[]) => void,
 ): (m: ToTranscodeWorker) => void {
   const slabs = new SlabPool();
-  const transcoder = new BodyTranscoder(compact, slabs);
+  // one per output style (a run uses one; the worker may start before it knows which)
+  const transcoders = new Map<boolean, BodyTranscoder>();
   return (m) => {
     if (m.type === 'slab') {
       slabs.give(m.memory);
       return;
     }
     const body = Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength);
+    let transcoder = transcoders.get(m.compact);
+    if (!transcoder) {
+      transcoder = new BodyTranscoder(m.compact, slabs);
+      transcoders.set(m.compact, transcoder);
+    }
     try {
       const { chunk, records, digests } = transcoder.run(body);
       const memory = m.body.buffer as ArrayBuffer;
@@ -148,22 +152,14 @@ type Pending = { resolve: (r: TranscodedBody) => void; reject: (e: Error) => voi
 
 /** One worker thread and the bodies it was given. */
 class TranscodeWorker {
-  readonly worker: Worker;
   readonly pending = new Map<number, Pending>();
   /** Why the worker is gone, once it is. */
   dead: Error | undefined;
 
   constructor(
-    url: URL,
-    compact: boolean,
+    readonly worker: Worker,
     private readonly onReply: () => void,
   ) {
-    this.worker = new Worker(url, {
-      workerData: { compact },
-      // it allocates little besides messages: a small young generation keeps RSS down
-      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
-    });
-    this.worker.unref();
     this.worker.on('message', (m: FromTranscodeWorker) => {
       const p = this.pending.get(m.id);
       if (!p) return;
@@ -220,7 +216,7 @@ export class TranscodePool {
 
   private constructor(
     private readonly compact: boolean,
-    private readonly url: URL | undefined,
+    private readonly threaded: boolean,
     private readonly threads: number,
   ) {}
 
@@ -230,15 +226,14 @@ export class TranscodePool {
    * the caller does before the first body.
    */
   static create(env: Record<string, string | undefined>, compact: boolean, threads: number): TranscodePool {
-    const compiled = import.meta.url.endsWith('.js') && env.ASBACKUP_WORKERS !== '0';
-    const url = compiled ? new URL('./transcode-worker.js', import.meta.url) : undefined;
-    const pool = new TranscodePool(compact, url, Math.max(1, Math.min(threads, availableParallelism())));
-    if (url) for (let i = 0; i < pool.threads; i++) pool.spawn(url);
+    const workers = useTranscodeWorkers(env);
+    const pool = new TranscodePool(compact, workers, Math.max(1, Math.min(threads, availableParallelism())));
+    if (workers) {
+      for (let i = 0; i < pool.threads; i++) {
+        pool.workers.push(new TranscodeWorker(takeTranscodeWorker(), () => pool.freeSlot()));
+      }
+    }
     return pool;
-  }
-
-  private spawn(url: URL): void {
-    this.workers.push(new TranscodeWorker(url, this.compact, () => this.freeSlot()));
   }
 
   /**
@@ -247,7 +242,7 @@ export class TranscodePool {
    */
   transcode(body: Buffer): Promise<TranscodedBody> {
     const live = this.workers.filter((w) => !w.dead);
-    if (!this.url) return this.transcodeHere(body);
+    if (!this.threaded) return this.transcodeHere(body);
     if (live.length === 0) return Promise.reject(this.workers[0]?.dead ?? new Error('no transcode worker'));
     const worker = live.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     return new Promise((resolve, reject) => {
@@ -259,9 +254,10 @@ export class TranscodePool {
         own = Buffer.from(new ArrayBuffer(body.length));
         body.copy(own);
       }
-      worker.worker.postMessage({ type: 'body', id, body: own } satisfies ToTranscodeWorker, [
-        own.buffer as ArrayBuffer,
-      ]);
+      worker.worker.postMessage(
+        { type: 'body', id, body: own, compact: this.compact } satisfies ToTranscodeWorker,
+        [own.buffer as ArrayBuffer],
+      );
     });
   }
 
@@ -288,7 +284,7 @@ export class TranscodePool {
    * socket. Each slot is used by one `transcode` or handed back with `unreserve`.
    */
   reserve(): Promise<void> | undefined {
-    if (!this.url) return undefined; // in this thread: nothing queues up
+    if (!this.threaded) return undefined; // in this thread: nothing queues up
     if (this.outstanding < MAX_QUEUED_PER_WORKER * Math.max(1, this.workers.length)) {
       this.outstanding++;
       return undefined;
@@ -298,10 +294,10 @@ export class TranscodePool {
 
   /** Hands back a slot `reserve` gave and no body used. */
   unreserve(): void {
-    if (this.url) this.freeSlot();
+    if (this.threaded) this.freeSlot();
   }
 
-  private freeSlot(): void {
+  freeSlot(): void {
     const next = this.waiting.shift();
     if (next)
       next(); // the slot passes on
