@@ -1,6 +1,6 @@
 import { Transform, type TransformCallback } from 'node:stream';
-import { compress } from '@mongodb-js/zstd';
 import { ZSTD_DEFAULT_LEVEL } from './options.js';
+import { loadZstd } from './zstd-binding.js';
 
 /** Default plaintext bytes per zstd frame. */
 export const DEFAULT_FRAME_BYTES = 1024 * 1024;
@@ -87,7 +87,8 @@ export class ZstdCompressor extends Transform {
   private async startFrame(): Promise<void> {
     await this.pushInFlight();
     const input = this.buffer.subarray(0, this.filled);
-    this.inFlight = compress(input, this.level);
+    const level = this.level;
+    this.inFlight = loadZstd().then((z) => z.compress(input, level));
     [this.buffer, this.spare] = [this.spare, this.buffer];
     this.filled = 0;
   }

@@ -1,7 +1,7 @@
 import { Transform, type TransformCallback } from 'node:stream';
-import { decompress as decompressFrame } from '@mongodb-js/zstd';
 import { Decompress } from 'fzstd';
 import { CryptoStreamError } from './errors.js';
+import { loadZstd } from './zstd-binding.js';
 import { Unit, ZstdFrameWalker, type ZstdFrameWalkerOptions } from './zstd-frames.js';
 
 export interface ZstdDecompressOptions extends ZstdFrameWalkerOptions {
@@ -158,26 +158,28 @@ export class ZstdDecompressor extends Transform {
     this.nativeFrame = undefined;
     this.nativePending = true;
     const input = frame.parts.length === 1 ? (frame.parts[0] as Buffer) : Buffer.concat(frame.parts);
-    decompressFrame(input).then(
-      (out) => {
-        this.nativePending = false;
-        this.bytesOut += out.length;
-        const more = out.length === 0 || this.push(out);
-        if (more && this.work !== undefined) this.pump();
-      },
-      (error: Error) => {
-        this.nativePending = false;
-        const where = this.fileName === undefined ? {} : { file: this.fileName };
-        const failure = new CryptoStreamError('ERR_ZSTD_CORRUPT', `corrupt zstd frame: ${error.message}`, {
-          ...where,
-          offset: frame.start,
-        });
-        const work = this.work;
-        this.work = undefined;
-        if (work) work.done(failure);
-        else this.destroy(failure);
-      },
-    );
+    loadZstd()
+      .then((z) => z.decompress(input))
+      .then(
+        (out) => {
+          this.nativePending = false;
+          this.bytesOut += out.length;
+          const more = out.length === 0 || this.push(out);
+          if (more && this.work !== undefined) this.pump();
+        },
+        (error: Error) => {
+          this.nativePending = false;
+          const where = this.fileName === undefined ? {} : { file: this.fileName };
+          const failure = new CryptoStreamError('ERR_ZSTD_CORRUPT', `corrupt zstd frame: ${error.message}`, {
+            ...where,
+            offset: frame.start,
+          });
+          const work = this.work;
+          this.work = undefined;
+          if (work) work.done(failure);
+          else this.destroy(failure);
+        },
+      );
   }
 
   private feed(bytes: Buffer, offset: number, final = false): void {
