@@ -90,7 +90,7 @@ describe('serveTranscodes (the worker side)', () => {
     expect(Buffer.from(first.chunk).toString('latin1')).toBe(expectedText(0, 10));
     expect(posted[0]!.transfer).toContain(first.memory);
     expect(first.memory).toBe(body.buffer);
-    expect(failed).toMatchObject({ message: expect.stringMatching(/generation 70000/) });
+    expect(failed).toMatchObject({ error: { message: expect.stringMatching(/generation 70000/) } });
     // the records of the failed body before the bad one are not in the next chunk
     expect(Buffer.from(third.chunk).toString('latin1')).toBe(expectedText(13, 15));
   });

@@ -2,12 +2,13 @@
 // time), run in worker threads when the compiled code is in use so it runs beside the network
 // and file half; else (tests from source, or ASBACKUP_WORKERS=0) in this thread behind the same
 // interface. Bodies cross to the worker and chunks come back without copies (transferred
-// memory); each job's bodies are encoded in order by one worker.
+// memory); each body goes to the least busy worker and its caller awaits the result in order.
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { AsbEncoder } from '@asbkit/asb-format';
+import { deserializeError, type SerializedError, serializeError } from '@asbkit/cli-common/threads';
 import { RecordReplyTranscoder, replyMemory } from '@asbkit/cluster-client';
-import { takeTranscodeWorker, useTranscodeWorkers } from './prestart.js';
+import { transcodeWorkers, useTranscodeWorkers } from './prestart.js';
 
 /** What one reply body became. */
 export interface TranscodedBody {
@@ -24,7 +25,7 @@ export interface TranscodedBody {
 const SLAB_BYTES = 1280 * 1024;
 /** Chunks smaller than this are copied out and the slab kept for the next body. */
 const SMALL_CHUNK = 64 * 1024;
-/** Bodies given to a worker and not answered yet, at most (see `TranscodePool.room`). */
+/** Slots per worker: bodies given to it, or about to be, and not answered yet (see `reserve`). */
 const MAX_QUEUED_PER_WORKER = 2;
 /** Slabs kept for reuse by one thread. */
 const MAX_FREE_SLABS = 4;
@@ -55,7 +56,7 @@ export class SlabPool {
  */
 const isSlab = (chunk: Buffer) => chunk.buffer.byteLength >= SLAB_BYTES;
 
-/** One job's encoder: reply bodies in, chunks whose memory is their own out. */
+/** An encoder for reply bodies (one per thread and output style): chunks whose memory is their own out. */
 export class BodyTranscoder {
   private readonly enc: AsbEncoder;
   private readonly transcoder: RecordReplyTranscoder;
@@ -67,7 +68,8 @@ export class BodyTranscoder {
 
   run(body: Buffer): TranscodedBody {
     const { enc, transcoder: t } = this;
-    t.clearTouched();
+    const last = t.lastDigests;
+    last.clear();
     let records = 0;
     try {
       for (let off = 0; off < body.length; ) {
@@ -78,9 +80,9 @@ export class BodyTranscoder {
       enc.takeChunk(); // the body's records written before the failure go nowhere
       throw err;
     }
-    const digests = Buffer.allocUnsafeSlow(t.touchedCount * 20);
-    for (let i = 0; i < t.touchedCount; i++) {
-      const d = t.lastDigestOffset[t.touched[i]!]!;
+    const digests = Buffer.allocUnsafeSlow(last.count * 20);
+    for (let i = 0; i < last.count; i++) {
+      const d = last.offset[last.partitions[i]!]!;
       body.copy(digests, i * 20, d, d + 20);
     }
     let chunk: Buffer;
@@ -110,7 +112,7 @@ export type FromTranscodeWorker =
       /** The body's memory, handed back for the next reply. */
       memory: ArrayBuffer;
     }
-  | { type: 'error'; id: number; name: string; message: string; code?: string };
+  | { type: 'error'; id: number; error: SerializedError };
 
 /** The worker side: bodies in, chunks out. */
 export function serveTranscodes(
@@ -139,11 +141,7 @@ export function serveTranscodes(
         memory,
       ]);
     } catch (err) {
-      const e = err instanceof Error ? err : new Error(String(err));
-      post(
-        { type: 'error', id: m.id, name: e.name, message: e.message, code: (e as { code?: string }).code },
-        [],
-      );
+      post({ type: 'error', id: m.id, error: serializeError(err) }, []);
     }
   };
 }
@@ -180,12 +178,7 @@ class TranscodeWorker {
               }
             : undefined,
         });
-      } else {
-        const err = new Error(m.message) as Error & { code?: string };
-        err.name = m.name;
-        if (m.code !== undefined) err.code = m.code;
-        p.reject(err);
-      }
+      } else p.reject(deserializeError(m.error));
     });
     const die = (err: Error) => {
       this.dead ??= err;
@@ -230,7 +223,7 @@ export class TranscodePool {
     const pool = new TranscodePool(compact, workers, Math.max(1, Math.min(threads, availableParallelism())));
     if (workers) {
       for (let i = 0; i < pool.threads; i++) {
-        pool.workers.push(new TranscodeWorker(takeTranscodeWorker(), () => pool.freeSlot()));
+        pool.workers.push(new TranscodeWorker(transcodeWorkers.take(), () => pool.freeSlot()));
       }
     }
     return pool;
@@ -241,8 +234,8 @@ export class TranscodePool {
    * gave the caller.
    */
   transcode(body: Buffer): Promise<TranscodedBody> {
-    const live = this.workers.filter((w) => !w.dead);
     if (!this.threaded) return this.transcodeHere(body);
+    const live = this.workers.filter((w) => !w.dead);
     if (live.length === 0) return Promise.reject(this.workers[0]?.dead ?? new Error('no transcode worker'));
     const worker = live.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     return new Promise((resolve, reject) => {

@@ -1,18 +1,15 @@
-// Starts the first row worker while the rest of the program loads: the check pass needs it
-// before anything else, and a thread takes as long to boot as the main one takes to load.
-import { Worker } from 'node:worker_threads';
+// The row workers' starter, kept in a module of its own so the executable can start the first
+// worker before it loads the rest of the program (the check pass needs that worker first).
+import { WorkerStarter } from '@asbkit/cli-common/threads';
 
-const started: Worker[] = [];
-
-/** Starts a row worker now when the compiled one is there (not for ASRESTORE_WORKERS=0). */
-export function prestartRowWorker(env: Record<string, string | undefined>): void {
-  if (!import.meta.url.endsWith('.js') || env.ASRESTORE_WORKERS === '0') return;
-  const worker = new Worker(new URL('./row-worker.js', import.meta.url));
-  worker.unref(); // never keeps the process alive, used or not
-  started.push(worker);
+/** Whether row workers are used: the compiled worker exists and ASRESTORE_WORKERS is not 0. */
+export function useRowWorkers(env: Record<string, string | undefined>): boolean {
+  return import.meta.url.endsWith('.js') && env.ASRESTORE_WORKERS !== '0';
 }
 
-/** A worker `prestartRowWorker` started and nothing took yet. */
-export function takePrestartedWorker(): Worker | undefined {
-  return started.pop();
+export const rowWorkers = new WorkerStarter(new URL('./row-worker.js', import.meta.url));
+
+/** Starts a row worker now when they are used. */
+export function prestartRowWorker(env: Record<string, string | undefined>): void {
+  if (useRowWorkers(env)) rowWorkers.start();
 }

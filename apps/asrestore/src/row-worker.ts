@@ -1,10 +1,10 @@
 // Worker thread of the record path: `.asb` slices in, pre-encoded batch rows out (see rows.ts).
 import { parentPort } from 'node:worker_threads';
+import { serializeError } from '@asbkit/cli-common/threads';
 import {
   encodeFileInWorker,
   type FromWorker,
   RecordRowEncoder,
-  serializeError,
   type ToWorker,
   transferList,
 } from './rows.js';

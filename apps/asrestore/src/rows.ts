@@ -10,18 +10,18 @@
 
 import { closeSync, openSync, readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import {
   type AsbDecodeOptions,
   AsbDecoder,
   type AsbHeader,
-  AsbParseError,
   type AsbRecordHead,
   type AsbRecordSink,
 } from '@asbkit/asb-format';
+import { deserializeError, type SerializedError, serializeError } from '@asbkit/cli-common/threads';
 import { BatchRowEncoder, type EncodedRows, type RecordWritePolicy } from '@asbkit/cluster-client';
 import { EXPIRED, RestoreWritePolicy, restoreTtl } from '@asbkit/write-policy';
-import { takePrestartedWorker } from './prestart.js';
+import { rowWorkers, useRowWorkers } from './prestart.js';
 import type { TailScan, TailScanner } from './scan.js';
 
 export interface RowEncoderConfig {
@@ -153,42 +153,6 @@ const MAX_PENDING = 6;
  * costly (hundreds of µs in VMs), so there are few of them.
  */
 const SLICE_BYTES = 1 << 20;
-
-/** Error fields that cross the thread boundary. */
-export interface SerializedError {
-  name: string;
-  message: string;
-  code?: string;
-  detail?: string;
-  file?: string;
-  line?: number;
-  column?: number;
-}
-
-export function serializeError(err: unknown): SerializedError {
-  if (err instanceof AsbParseError) {
-    return {
-      name: err.name,
-      message: err.message,
-      code: err.code,
-      detail: err.detail,
-      file: err.file,
-      line: err.line,
-      column: err.column,
-    };
-  }
-  const e = err instanceof Error ? err : new Error(String(err));
-  return { name: e.name, message: e.message, code: (e as { code?: string }).code };
-}
-
-export function deserializeError(s: SerializedError): Error {
-  if (s.name === 'AsbParseError')
-    return new AsbParseError(s.detail ?? s.message, s.file, s.line ?? 0, s.column ?? 0);
-  const err = new Error(s.message) as Error & { code?: string };
-  err.name = s.name;
-  if (s.code !== undefined) err.code = s.code;
-  return err;
-}
 
 /** Messages to the worker. */
 export type ToWorker =
@@ -508,18 +472,16 @@ export class RowSourcePool {
   /** Workers at most (more concurrent files than this encode in-thread). */
   private readonly maxWorkers = Math.max(2, availableParallelism());
 
-  constructor(private readonly workerUrl: URL | undefined) {}
+  constructor(private readonly threaded: boolean) {}
 
-  /** Worker threads when the compiled worker exists next to this module. */
+  /** Worker threads when the compiled worker exists next to this module (see prestart.ts). */
   static create(env: Record<string, string | undefined>): RowSourcePool {
-    const url = new URL('./row-worker.js', import.meta.url);
-    const compiled = import.meta.url.endsWith('.js') && env.ASRESTORE_WORKERS !== '0';
-    return new RowSourcePool(compiled ? url : undefined);
+    return new RowSourcePool(useRowWorkers(env));
   }
 
   /** Whether a worker thread is free (or may be started) for one more job. */
   get hasSpare(): boolean {
-    return this.workerUrl !== undefined && (this.idle.length > 0 || this.all.size < this.maxWorkers);
+    return this.threaded && (this.idle.length > 0 || this.all.size < this.maxWorkers);
   }
 
   /** A source the main thread feeds with the file's plaintext chunks. */
@@ -573,8 +535,7 @@ export class RowSourcePool {
   private worker(): Worker {
     let worker = this.idle.pop();
     if (!worker) {
-      const w = takePrestartedWorker() ?? new Worker(this.workerUrl as URL);
-      w.unref();
+      const w = rowWorkers.take();
       // a worker that failed or exited is never handed out again
       const forget = () => {
         this.all.delete(w);

@@ -27,8 +27,8 @@ export async function sizeIfExists(path: string): Promise<number | undefined> {
 const SYNC_EVERY_BYTES = 16 * 1024 * 1024;
 
 /**
- * A file's write stream that asks the disk to take what was written so far every few dozen MiB,
- * in the background: the fsync made when the file is published then has little left to do,
+ * A file's write stream that asks the disk to take what was written so far every
+ * SYNC_EVERY_BYTES, in the background: the fsync made when the file is published then has little left to do,
  * instead of a whole file's worth of dirty pages at the very end of the backup. Each write
  * calls back once its bytes are in the file (the chunk is then free for reuse).
  */

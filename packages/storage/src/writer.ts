@@ -78,7 +78,7 @@ export class StreamBackupFileWriter implements BackupFileWriter {
   private readonly raw: RawFile;
   private readonly head: Flushable;
   /** Counts the bytes after the transforms (none when chunks go straight to the file). */
-  private readonly counter: ByteCounter | undefined = new ByteCounter();
+  private readonly counter: ByteCounter | undefined;
   readonly releasesChunks: boolean;
   private readonly done: Promise<void>;
   private failure: Error | undefined;
@@ -97,9 +97,11 @@ export class StreamBackupFileWriter implements BackupFileWriter {
       this.done = finished(raw.stream);
     } else {
       // Our transforms copy or turn each chunk into their own output before calling back.
-      this.head = chain[0] ?? this.counter!;
+      const counter = new ByteCounter();
+      this.counter = counter;
+      this.head = chain[0] ?? counter;
       this.releasesChunks = chain.length > 0;
-      this.done = pipeline([...chain, this.counter!, raw.stream]);
+      this.done = pipeline([...chain, counter, raw.stream]);
     }
     // Remember the first failure; write() and close() report it.
     this.done.catch((err: unknown) => {

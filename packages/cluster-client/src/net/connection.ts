@@ -68,7 +68,7 @@ export class Connection {
     this.highWaterMark = highWaterMark;
     // plain sockets read through `onread` (see `connect`); TLS ones hand out chunks
     if (socket instanceof tls.TLSSocket)
-      socket.on('data', (chunk: Buffer) => this.ingest(chunk, chunk.length));
+      socket.on('data', (chunk: Buffer) => this.received(chunk, chunk.length));
     socket.on('error', (err) =>
       this.fail(new ConnectionError('CONNECTION', this.where, err.message, { cause: err })),
     );
@@ -180,7 +180,7 @@ export class Connection {
       if (this.hasRoom()) {
         const held = this.held;
         this.held = undefined;
-        if (held) this.ingest(held, held.length);
+        if (held) this.received(held, held.length);
         if (this.paused && this.held === undefined && this.hasRoom()) this.resume();
       }
       return Promise.resolve(p);
@@ -225,25 +225,6 @@ export class Connection {
     return readBuffer;
   }
 
-  private received(buf: Buffer, n: number): void {
-    if (buf !== this.direct) {
-      this.ingest(buf, n);
-      return;
-    }
-    this.direct = undefined;
-    if (this.failure) return;
-    this.bodyFill += n;
-    try {
-      if (this.bodyFill === this.body!.length) this.bodyDone();
-    } catch (err) {
-      this.fail(err as Error);
-      return;
-    }
-    const w = this.waiter;
-    if (w) this.armTimer(w.ms);
-  }
-
-  /** Takes `n` bytes read into `src` (which the caller may reuse afterwards). */
   /**
    * Bytes of the protos after the queued ones, read before the socket paused: kept as they are
    * (at most one read's worth) rather than started as a new body, so a slow consumer holds one
@@ -251,46 +232,58 @@ export class Connection {
    */
   private held: Buffer | undefined;
 
-  private ingest(src: Buffer, n: number): void {
+  /**
+   * Takes `n` bytes read into `buf` (which the caller may reuse afterwards), or read straight
+   * into the body being assembled (`readTarget`).
+   */
+  private received(buf: Buffer, n: number): void {
     if (this.failure) return;
-    if (this.held) {
-      // TLS may hand out a chunk after the pause: behind what is held already
-      this.held = Buffer.concat([this.held, src.subarray(0, n)]);
-      return;
-    }
-    let off = 0;
     try {
-      while (off < n) {
-        if (this.body === undefined && this.headerFill === 0 && !this.hasRoom()) {
-          this.held = Buffer.from(src.subarray(off, n));
-          this.pause();
-          break;
-        }
-        if (this.body === undefined) {
-          const take = Math.min(PROTO_HEADER_SIZE - this.headerFill, n - off);
-          src.copy(this.header, this.headerFill, off, off + take);
-          this.headerFill += take;
-          off += take;
-          if (this.headerFill < PROTO_HEADER_SIZE) break;
-          const h = readProtoHeader(this.header, 0);
-          this.bodyType = h.type;
-          // big bodies get memory of their own (they can be handed to another thread whole)
-          this.body = replyMemory.take(h.size);
-          this.bodyFill = 0;
-        }
-        const body = this.body;
-        const take = Math.min(body.length - this.bodyFill, n - off);
-        src.copy(body, this.bodyFill, off, off + take);
-        this.bodyFill += take;
-        off += take;
-        if (this.bodyFill === body.length) this.bodyDone();
-      }
+      if (buf === this.direct) {
+        this.direct = undefined;
+        this.bodyFill += n;
+        if (this.bodyFill === this.body!.length) this.bodyDone();
+      } else this.ingest(buf, n);
     } catch (err) {
       this.fail(err as Error); // the byte stream is corrupt: this connection is unusable
       return;
     }
     const w = this.waiter;
     if (w) this.armTimer(w.ms); // bytes arrived: the silence starts over
+  }
+
+  /** Assembles protos from `src[0, n)`; throws on a corrupt stream. */
+  private ingest(src: Buffer, n: number): void {
+    if (this.held) {
+      // TLS may hand out a chunk after the pause: behind what is held already
+      this.held = Buffer.concat([this.held, src.subarray(0, n)]);
+      return;
+    }
+    for (let off = 0; off < n; ) {
+      if (this.body === undefined && this.headerFill === 0 && !this.hasRoom()) {
+        this.held = Buffer.from(src.subarray(off, n));
+        this.pause();
+        return;
+      }
+      if (this.body === undefined) {
+        const take = Math.min(PROTO_HEADER_SIZE - this.headerFill, n - off);
+        src.copy(this.header, this.headerFill, off, off + take);
+        this.headerFill += take;
+        off += take;
+        if (this.headerFill < PROTO_HEADER_SIZE) return;
+        const h = readProtoHeader(this.header, 0);
+        this.bodyType = h.type;
+        // big bodies get memory of their own (they can be handed to another thread whole)
+        this.body = replyMemory.take(h.size);
+        this.bodyFill = 0;
+      }
+      const body = this.body;
+      const take = Math.min(body.length - this.bodyFill, n - off);
+      src.copy(body, this.bodyFill, off, off + take);
+      this.bodyFill += take;
+      off += take;
+      if (this.bodyFill === body.length) this.bodyDone();
+    }
   }
 
   /** Whether more may be read: nothing waits for the consumer, or less than the high-water mark. */

@@ -11,7 +11,12 @@ import type { Node } from '../net/node.js';
 import { backupFilter } from '../wire/expression.js';
 import { ProtoType } from '../wire/proto.js';
 import { encodePartitionQuery } from '../wire/query.js';
-import { partitionIdOfDigest, RecordReplyDecoder, type RecordReplyItem } from '../wire/record-reply.js';
+import {
+  LastDigestOffsets,
+  partitionIdOfDigest,
+  RecordReplyDecoder,
+  type RecordReplyItem,
+} from '../wire/record-reply.js';
 import { ResultCode, resultCodeName, ServerResultError } from '../wire/result-code.js';
 
 export interface PartitionStart {
@@ -325,26 +330,20 @@ async function* scanNode(
     let body: Buffer = NO_BYTES;
     // Raw mode: the last digest of each partition, copied once per reply (not a view: that
     // would pin the reply).
-    const lastOffset = new Int32Array(4096);
-    const touched: number[] = [];
-    const onRecord = (d: number) => {
-      const id = (body[d] | (body[d + 1] << 8)) & 0x0fff;
-      if (lastOffset[id] === 0) touched.push(id);
-      lastOffset[id] = d;
-    };
+    const last = new LastDigestOffsets();
+    const onRecord = (d: number) => last.note(body, d);
     const keepLastDigests = () => {
-      for (const id of touched) {
+      for (let i = 0; i < last.count; i++) {
+        const id = last.partitions[i]!;
         const p = byId[id];
-        if (p) {
-          if (!p.ownDigest) {
-            p.lastDigest = Buffer.allocUnsafe(20);
-            p.ownDigest = true;
-          }
-          body.copy(p.lastDigest!, 0, lastOffset[id], lastOffset[id] + 20);
+        if (!p) continue;
+        if (!p.ownDigest) {
+          p.lastDigest = Buffer.allocUnsafe(20);
+          p.ownDigest = true;
         }
-        lastOffset[id] = 0;
+        body.copy(p.lastDigest!, 0, last.offset[id], last.offset[id] + 20);
       }
-      touched.length = 0;
+      last.clear();
     };
     while (!decoder.done) {
       const proto = await conn.readProto();

@@ -118,14 +118,16 @@ describe('RecordReplyTranscoder', () => {
     const { t, digests } = viaTranscoder(b, false);
     const last = new Map<number, string>();
     for (const d of digests) last.set((b[d] | (b[d + 1] << 8)) & 0xfff, b.toString('hex', d, d + 20));
-    expect(t.touchedCount).toBe(last.size);
-    for (let i = 0; i < t.touchedCount; i++) {
-      const pid = t.touched[i];
-      const d = t.lastDigestOffset[pid];
+    const seen = t.lastDigests;
+    expect(seen.count).toBe(last.size);
+    for (let i = 0; i < seen.count; i++) {
+      const pid = seen.partitions[i];
+      const d = seen.offset[pid];
       expect(b.toString('hex', d, d + 20)).toBe(last.get(pid));
     }
-    t.clearTouched();
-    expect(t.touchedCount).toBe(0);
+    seen.clear();
+    expect(seen.count).toBe(0);
+    expect(seen.offset.every((o) => o === 0)).toBe(true);
   });
 
   it('leaves no half-written record when the encoder refuses one', () => {

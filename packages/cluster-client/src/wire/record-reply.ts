@@ -255,26 +255,41 @@ function checkParticle(type: number, buf: Buffer, nameStart: number, start: numb
  * without building any object per record. Bodies must have passed `RecordReplyDecoder.index`
  * (which validates them); messages that are not records are skipped.
  */
+/**
+ * The last digest of each partition in a reply body, as offsets into it (copied out once, after
+ * the body, rather than per record): for resuming scans and backups where they stopped.
+ */
+export class LastDigestOffsets {
+  /** Offset of the partition's last digest; 0 = none since `clear` (no digest starts there). */
+  readonly offset = new Int32Array(4096);
+  /** Partitions noted since `clear`: `partitions[0, count)`, in first-seen order. */
+  readonly partitions = new Uint16Array(4096);
+  count = 0;
+
+  /** Notes the digest at `body[d, d + 20)`. */
+  note(body: Buffer, d: number): void {
+    const pid = (body[d] | (body[d + 1] << 8)) & 0x0fff;
+    if (this.offset[pid] === 0) this.partitions[this.count++] = pid;
+    this.offset[pid] = d;
+  }
+
+  clear(): void {
+    for (let i = 0; i < this.count; i++) this.offset[this.partitions[i]] = 0;
+    this.count = 0;
+  }
+}
+
 export class RecordReplyTranscoder {
   private readonly names = new StringCache();
   private readonly nsCache = new StringCache();
   private readonly setCache = new StringCache();
-  /** Offset in the last body of the last digest written per partition (see `touched`). */
-  readonly lastDigestOffset = new Int32Array(4096);
-  /** Partitions written since `clearTouched()`: `touched[0, touchedCount)`. */
-  readonly touched = new Uint16Array(4096);
-  touchedCount = 0;
-  private readonly isTouched = new Uint8Array(4096);
+  /** Where the last digest written per partition is in the last body (cleared by the caller). */
+  readonly lastDigests = new LastDigestOffsets();
   /** Records and bytes written by the last `transcode` call. */
   records = 0;
   bytes = 0;
 
   constructor(private readonly enc: AsbEncoder) {}
-
-  clearTouched(): void {
-    for (let i = 0; i < this.touchedCount; i++) this.isTouched[this.touched[i]] = 0;
-    this.touchedCount = 0;
-  }
 
   /**
    * Writes the records of `body` from `offset` on (at least one message), until the encoder holds
@@ -358,12 +373,7 @@ export class RecordReplyTranscoder {
       }
       bytes += enc.endRecord();
       records++;
-      const pid = (body[digest] | (body[digest + 1] << 8)) & 0x0fff;
-      this.lastDigestOffset[pid] = digest;
-      if (this.isTouched[pid] === 0) {
-        this.isTouched[pid] = 1;
-        this.touched[this.touchedCount++] = pid;
-      }
+      this.lastDigests.note(body, digest);
       off = p;
       if (enc.length >= stopAt) break;
     }
