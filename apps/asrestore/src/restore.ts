@@ -468,6 +468,16 @@ class RestoreRun {
   }
 }
 
+/** A parse error of the check pass is logged with its place and ends the run; others go on up. */
+function reportCorrupt(run: RestoreRun, err: unknown, path: string): never {
+  if (err instanceof AsbParseError) {
+    logParseError(run.logger, err, path);
+    run.logger.error(`Backup file ${path} is corrupt; nothing was restored`);
+    throw new Reported();
+  }
+  throw err;
+}
+
 /** Checks every file up front (not stdin); returns the globals of each file in listing order. */
 async function checkFiles(run: RestoreRun, list: BackupFileList): Promise<FileScan[]> {
   const o = run.options;
@@ -497,12 +507,7 @@ async function checkFiles(run: RestoreRun, list: BackupFileList): Promise<FileSc
               return;
             }
           } catch (err) {
-            if (err instanceof AsbParseError) {
-              logParseError(run.logger, err, file.path);
-              run.logger.error(`Backup file ${file.path} is corrupt; nothing was restored`);
-              throw new Reported();
-            }
-            throw err;
+            reportCorrupt(run, err, file.path);
           }
         }
       }
@@ -515,12 +520,7 @@ async function checkFiles(run: RestoreRun, list: BackupFileList): Promise<FileSc
           return run.throttle ? run.untilStopped(run.throttle.bytes.take(delta)) : undefined;
         });
       } catch (err) {
-        if (err instanceof AsbParseError) {
-          logParseError(run.logger, err, file.path);
-          run.logger.error(`Backup file ${file.path} is corrupt; nothing was restored`);
-          throw new Reported();
-        }
-        throw err;
+        reportCorrupt(run, err, file.path);
       } finally {
         stream.destroy();
       }
