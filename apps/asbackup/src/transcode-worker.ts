@@ -1,7 +1,10 @@
 // Worker thread of the backup's record path: scan reply bodies in, `.asb` chunks out (see
 // transcode.ts).
 import { parentPort } from 'node:worker_threads';
+import { detachOnce } from '@asbkit/cli-common/threads';
 import { serveTranscodes } from './transcode.js';
+
+detachOnce(); // bodies and slabs move between threads (see detachOnce)
 
 const port = parentPort;
 if (!port) throw new Error('transcode-worker.js runs as a worker thread');

@@ -1,6 +1,6 @@
 // Worker thread of the record path: `.asb` slices in, pre-encoded batch rows out (see rows.ts).
 import { parentPort } from 'node:worker_threads';
-import { serializeError } from '@asbkit/cli-common/threads';
+import { detachOnce, serializeError } from '@asbkit/cli-common/threads';
 import {
   encodeFileInWorker,
   type FromWorker,
@@ -10,6 +10,7 @@ import {
 } from './rows.js';
 import { scanTailSync } from './scan.js';
 
+detachOnce(); // rows move to the main thread (see detachOnce)
 const port = parentPort;
 if (!port) throw new Error('row-worker.js runs as a worker thread');
 let encoder: RecordRowEncoder | undefined;

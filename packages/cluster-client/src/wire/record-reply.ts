@@ -300,86 +300,89 @@ export class RecordReplyTranscoder {
     const enc = this.enc;
     const len = body.length;
     let off = offset;
-    let records = 0;
-    let bytes = 0;
+    this.records = 0;
+    this.bytes = 0;
+    // The loop stays small and each message is a call: the JIT compiles `message` once as a
+    // whole function instead of on-stack-replacing (and recompiling) one big loop.
     while (off < len) {
-      const info3 = body[off + 3];
-      const resultCode = body[off + 5];
-      const nFields = u16(body, off + 18);
-      const nOps = u16(body, off + 20);
-      let p = off + MSG_HEADER_SIZE;
-      if (info3 & (Info3.LAST | Info3.PARTITION_DONE) || resultCode !== 0) {
-        for (let i = 0; i < nFields + nOps; i++) p += 4 + u32(body, p);
-        off = p;
-        continue;
+      off = this.message(body, off);
+      if (enc.length >= stopAt) break;
+    }
+    return off;
+  }
+
+  /** Writes the message at `off` when it is a record (counting it); returns the offset after it. */
+  private message(body: Buffer, off: number): number {
+    const enc = this.enc;
+    const info3 = body[off + 3];
+    const resultCode = body[off + 5];
+    const nFields = u16(body, off + 18);
+    const nOps = u16(body, off + 20);
+    let p = off + MSG_HEADER_SIZE;
+    if (info3 & (Info3.LAST | Info3.PARTITION_DONE) || resultCode !== 0) {
+      for (let i = 0; i < nFields + nOps; i++) p += 4 + u32(body, p);
+      return p;
+    }
+    let namespace = '';
+    let digest = 0;
+    let set: string | undefined;
+    let keyStart = -1;
+    let keyEnd = 0;
+    for (let i = 0; i < nFields; i++) {
+      const end = p + 4 + u32(body, p);
+      const type = body[p + 4];
+      if (type === FieldType.NAMESPACE) namespace = this.nsCache.get(0, body, p + 5, end);
+      else if (type === FieldType.DIGEST) digest = p + 5;
+      else if (type === FieldType.SET) set = this.setCache.get(0, body, p + 5, end);
+      else if (type === FieldType.KEY) {
+        keyStart = p + 5;
+        keyEnd = end;
       }
-      let namespace = '';
-      let digest = 0;
-      let set: string | undefined;
-      let keyStart = -1;
-      let keyEnd = 0;
-      for (let i = 0; i < nFields; i++) {
+      p = end;
+    }
+    enc.beginRecord();
+    try {
+      if (keyStart >= 0) {
+        const t = body[keyStart];
+        if (t === ParticleType.INTEGER) enc.recordKeyInt(readInt64(body, keyStart + 1));
+        else if (t === ParticleType.FLOAT) enc.recordKeyDouble(body.readDoubleBE(keyStart + 1));
+        else enc.recordKeyBytes(t as 3 | 4, body, keyStart + 1, keyEnd);
+      }
+      enc.recordMeta(namespace, body, digest, set, u32(body, off + 6), u32(body, off + 10), nOps);
+      for (let i = 0; i < nOps; i++) {
         const end = p + 4 + u32(body, p);
-        const type = body[p + 4];
-        if (type === FieldType.NAMESPACE) namespace = this.nsCache.get(0, body, p + 5, end);
-        else if (type === FieldType.DIGEST) digest = p + 5;
-        else if (type === FieldType.SET) set = this.setCache.get(0, body, p + 5, end);
-        else if (type === FieldType.KEY) {
-          keyStart = p + 5;
-          keyEnd = end;
+        const type = body[p + 5];
+        const nameEnd = p + 8 + body[p + 7];
+        const name = this.names.get(i, body, p + 8, nameEnd);
+        switch (type) {
+          case ParticleType.INTEGER:
+            enc.binInt(name, readInt64(body, nameEnd));
+            break;
+          case ParticleType.FLOAT:
+            enc.binDouble(name, body.readDoubleBE(nameEnd));
+            break;
+          case ParticleType.BOOL:
+            enc.binBool(name, body[nameEnd] !== 0);
+            break;
+          case ParticleType.NULL:
+            enc.binNull(name);
+            break;
+          case ParticleType.GEOJSON:
+            enc.binBytes(name, type, body, nameEnd + geoJsonPrefixLength(body, nameEnd, end), end);
+            break;
+          default:
+            enc.binBytes(name, type, body, nameEnd, end);
         }
         p = end;
       }
-      enc.beginRecord();
-      try {
-        if (keyStart >= 0) {
-          const t = body[keyStart];
-          if (t === ParticleType.INTEGER) enc.recordKeyInt(readInt64(body, keyStart + 1));
-          else if (t === ParticleType.FLOAT) enc.recordKeyDouble(body.readDoubleBE(keyStart + 1));
-          else enc.recordKeyBytes(t as 3 | 4, body, keyStart + 1, keyEnd);
-        }
-        enc.recordMeta(namespace, body, digest, set, u32(body, off + 6), u32(body, off + 10), nOps);
-        for (let i = 0; i < nOps; i++) {
-          const end = p + 4 + u32(body, p);
-          const type = body[p + 5];
-          const nameEnd = p + 8 + body[p + 7];
-          const name = this.names.get(i, body, p + 8, nameEnd);
-          switch (type) {
-            case ParticleType.INTEGER:
-              enc.binInt(name, readInt64(body, nameEnd));
-              break;
-            case ParticleType.FLOAT:
-              enc.binDouble(name, body.readDoubleBE(nameEnd));
-              break;
-            case ParticleType.BOOL:
-              enc.binBool(name, body[nameEnd] !== 0);
-              break;
-            case ParticleType.NULL:
-              enc.binNull(name);
-              break;
-            case ParticleType.GEOJSON:
-              enc.binBytes(name, type, body, nameEnd + geoJsonPrefixLength(body, nameEnd, end), end);
-              break;
-            default:
-              enc.binBytes(name, type, body, nameEnd, end);
-          }
-          p = end;
-        }
-      } catch (err) {
-        enc.abortRecord();
-        this.records = records;
-        this.bytes = bytes;
-        throw err;
-      }
-      bytes += enc.endRecord();
-      records++;
-      this.lastDigests.note(body, digest);
-      off = p;
-      if (enc.length >= stopAt) break;
+    } catch (err) {
+      enc.abortRecord();
+      throw err;
     }
-    this.records = records;
-    this.bytes = bytes;
-    return off;
+    this.bytes += enc.endRecord();
+    this.records++;
+    this.lastDigests.note(body, digest);
+    return p;
   }
 }
 
