@@ -305,6 +305,42 @@ describe('AsbEncoder streamed records', () => {
   });
 });
 
+describe('AsbEncoder streamed byte values', () => {
+  it('copies values of every length from any offset exactly as writeRecord writes them', () => {
+    // two sources in turn: the encoder keeps a view of the last one and must notice the change
+    const sources = [0, 1].map((k) => Buffer.from(Array.from({ length: 1500 }, (_, i) => (i * 31 + k * 7) & 255)));
+    const digest = Buffer.alloc(20, 9);
+    for (const compact of [false, true]) {
+      const whole = new AsbEncoder({ compact });
+      const streamed = new AsbEncoder({ compact, slabSize: 4096 });
+      let seed = 5;
+      for (let n = 0; n < 600; n++) {
+        seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+        const src = sources[n % 2]!;
+        const start = seed % 700;
+        const end = start + n;
+        const type = n % 3 === 0 ? ParticleType.STRING : ParticleType.BLOB;
+        whole.writeRecord({
+          kind: 'record',
+          namespace: 'ns',
+          digest,
+          set: undefined,
+          key: { type: ParticleType.BLOB, value: src.subarray(end - (n % 40), end) },
+          generation: 1,
+          voidTime: 0,
+          bins: [{ name: 'v', type, value: src.subarray(start, end) }],
+        });
+        streamed.beginRecord();
+        streamed.recordKeyBytes(ParticleType.BLOB, src, end - (n % 40), end);
+        streamed.recordMeta('ns', digest, 0, undefined, 1, 0, 1);
+        streamed.binBytes('v', type, src, start, end);
+        streamed.endRecord();
+      }
+      expect(streamed.takeChunk().toString('latin1')).toBe(whole.takeChunk().toString('latin1'));
+    }
+  });
+});
+
 describe('stream wrappers', () => {
   it('encodeAsb and createAsbEncodeStream produce the same bytes as the fixture', async () => {
     const data = readFileSync(fixtureUrl('official-backups/par4/test_00001.asb'));

@@ -3,7 +3,7 @@
 // (a view of the slab, never overwritten afterwards), so records cost no per-record buffers.
 
 import { Transform } from 'node:stream';
-import { base64Length, writeBase64 } from './base64.js';
+import { base64Length, writeBase64Range } from './base64.js';
 import { AsbEncodeError } from './errors.js';
 import { MAX_DOUBLE_TEXT, writeDouble } from './float.js';
 import {
@@ -123,6 +123,8 @@ export class AsbEncoder {
   private readonly freshSlabBelow: number;
   private readonly allocSlab: (bytes: number) => Buffer;
   private out: Buffer;
+  /** `out` as a DataView: whole words at a time where bytes run long. */
+  private view: DataView;
   private pos = 0;
   private chunkStart = 0;
   /** Escaped UTF-8 bytes of names seen before. */
@@ -134,6 +136,7 @@ export class AsbEncoder {
     this.freshSlabBelow = opts.freshSlabBelow ?? 0;
     this.allocSlab = opts.allocSlab ?? Buffer.allocUnsafeSlow;
     this.out = this.allocSlab(this.slabSize);
+    this.view = viewOf(this.out);
   }
 
   /** Bytes written since the last `takeChunk()`. */
@@ -151,6 +154,7 @@ export class AsbEncoder {
     this.chunkStart = this.pos;
     if ((detach || this.out.length - this.pos < this.freshSlabBelow) && this.recordStart < 0) {
       this.out = this.allocSlab(this.slabSize);
+      this.view = viewOf(this.out);
       this.chunkStart = 0;
       this.pos = 0;
     }
@@ -165,6 +169,7 @@ export class AsbEncoder {
     this.out.copy(next, 0, this.chunkStart, this.pos);
     if (this.recordStart >= 0) this.recordStart -= this.chunkStart; // a streamed record moves too
     this.out = next;
+    this.view = viewOf(next);
     this.chunkStart = 0;
     this.pos = pending;
   }
@@ -250,7 +255,7 @@ export class AsbEncoder {
   private b64(v: Uint8Array): void {
     this.uint(base64Length(v.length));
     this.out[this.pos++] = SP;
-    this.pos = writeBase64(this.out, this.pos, v);
+    this.pos = writeBase64Range(this.out, this.view, this.pos, v, 0, v.length);
   }
 
   private bounded(v: number, max: number, what: string): void {
@@ -370,29 +375,54 @@ export class AsbEncoder {
   }
 
   private record(rec: AsbRecord): void {
-    const out = this.out;
     if (rec.key !== undefined) this.key(rec.key);
-    this.ascii('+ n ');
-    this.bytes(this.nsName);
-    this.ascii('\n+ d ');
     if (rec.digest.length !== 20)
       throw new AsbEncodeError(`digest must be 20 bytes, got ${rec.digest.length}`);
-    this.pos = writeBase64(out, this.pos, rec.digest);
+    const bins = rec.bins;
+    this.metaLines(this.nsName, rec.digest, 0, this.setName, rec.generation, rec.voidTime, bins.length);
+    for (let i = 0; i < bins.length; i++) this.bin(bins[i]!, this.binNames[i]!);
+  }
+
+  /**
+   * The `+ n`, `+ d`, `+ s`, `+ g`, `+ t` and `+ b` lines (room already ensured; the digest is
+   * `digest[digestOffset, +20)`). Fixed text goes out a 32-bit word at a time.
+   */
+  private metaLines(
+    ns: Buffer,
+    digest: Uint8Array,
+    digestOffset: number,
+    set: Buffer | undefined,
+    generation: number,
+    voidTime: number,
+    binCount: number,
+  ): void {
+    const out = this.out;
+    const view = this.view;
+    view.setUint32(this.pos, 0x2b206e20); // '+ n '
+    this.pos += 4;
+    this.bytes(ns);
+    view.setUint32(this.pos, 0x0a2b2064); // '\n+ d'
+    out[this.pos + 4] = SP;
+    this.pos = writeBase64Range(out, view, this.pos + 5, digest, digestOffset, digestOffset + 20);
     out[this.pos++] = LF;
-    if (this.setName !== undefined) {
-      this.ascii('+ s ');
-      this.bytes(this.setName);
+    if (set !== undefined) {
+      view.setUint32(this.pos, 0x2b207320); // '+ s '
+      this.pos += 4;
+      this.bytes(set);
       out[this.pos++] = LF;
     }
-    this.ascii('+ g ');
-    this.bounded(rec.generation, 65535, 'generation');
-    this.ascii('\n+ t ');
-    this.bounded(rec.voidTime, 0xffffffff, 'void time');
-    this.ascii('\n+ b ');
-    const bins = rec.bins;
-    this.bounded(bins.length, 65535, 'bin count');
+    view.setUint32(this.pos, 0x2b206720); // '+ g '
+    this.pos += 4;
+    this.bounded(generation, 65535, 'generation');
+    view.setUint32(this.pos, 0x0a2b2074); // '\n+ t'
+    out[this.pos + 4] = SP;
+    this.pos += 5;
+    this.bounded(voidTime, 0xffffffff, 'void time');
+    view.setUint32(this.pos, 0x0a2b2062); // '\n+ b'
+    out[this.pos + 4] = SP;
+    this.pos += 5;
+    this.bounded(binCount, 65535, 'bin count');
     out[this.pos++] = LF;
-    for (let i = 0; i < bins.length; i++) this.bin(bins[i]!, this.binNames[i]!);
   }
 
   private key(key: UserKey): void {
@@ -573,26 +603,9 @@ export class AsbEncoder {
     const ns = this.name(namespace);
     const setName = set === undefined || set === '' ? undefined : this.name(set);
     this.ensure(96 + ns.length + (setName === undefined ? 0 : setName.length));
-    const out = this.out;
-    this.ascii('+ n ');
-    this.bytes(ns);
-    this.ascii('\n+ d ');
     if (digest.length - digestOffset < 20)
       throw new AsbEncodeError(`digest must be 20 bytes, got ${Math.max(0, digest.length - digestOffset)}`);
-    this.pos = writeBase64Range(out, this.pos, digest, digestOffset, digestOffset + 20);
-    out[this.pos++] = LF;
-    if (setName !== undefined) {
-      this.ascii('+ s ');
-      this.bytes(setName);
-      out[this.pos++] = LF;
-    }
-    this.ascii('+ g ');
-    this.bounded(generation, 65535, 'generation');
-    this.ascii('\n+ t ');
-    this.bounded(voidTime, 0xffffffff, 'void time');
-    this.ascii('\n+ b ');
-    this.bounded(binCount, 65535, 'bin count');
-    out[this.pos++] = LF;
+    this.metaLines(ns, digest, digestOffset, setName, generation, voidTime, binCount);
   }
 
   /** `- <letter> <name>` with room for `extra` more bytes; returns nothing, leaves pos after the name. */
@@ -683,17 +696,35 @@ export class AsbEncoder {
     const out = this.out;
     let p = this.pos;
     out[p++] = SP;
-    // Values this short copy faster in a loop than through Buffer#copy.
-    if (n <= 128) for (let i = start; i < end; i++) out[p++] = buf[i]!;
-    else p += buf.copy(out, p, start, end);
+    if (n <= 8) for (let i = start; i < end; i++) out[p++] = buf[i]!;
+    else if (n <= 512) {
+      // Word copies: short values copy faster so than bytewise or through Buffer#copy.
+      const from = this.viewOfSource(buf);
+      const to = this.view;
+      let i = start;
+      for (; i + 4 <= end; i += 4, p += 4) to.setUint32(p, from.getUint32(i));
+      for (; i < end; i++) out[p++] = buf[i]!;
+    } else p += buf.copy(out, p, start, end);
     this.pos = p;
+  }
+
+  private source: Uint8Array | undefined;
+  private sourceView: DataView | undefined;
+
+  /** A DataView of `buf`, kept while the same buffer comes back (one reply body after another). */
+  private viewOfSource(buf: Buffer): DataView {
+    if (buf !== this.source) {
+      this.source = buf;
+      this.sourceView = viewOf(buf);
+    }
+    return this.sourceView!;
   }
 
   /** `<b64len> SP <base64>` from a byte range (room already ensured). */
   private b64Range(buf: Buffer, start: number, end: number): void {
     this.uint(base64Length(end - start));
     this.out[this.pos++] = SP;
-    this.pos = writeBase64Range(this.out, this.pos, buf, start, end);
+    this.pos = writeBase64Range(this.out, this.view, this.pos, buf, start, end);
   }
 
   /** Writes any entry; a header entry is written with its own version and fields. */
@@ -711,46 +742,7 @@ export class AsbEncoder {
   }
 }
 
-const B64 = new Uint8Array(64);
-for (let i = 0; i < 64; i++)
-  B64[i] = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i);
-
-/** Base64 of `src[start, end)` into `out` at `pos`; returns the new position. */
-function writeBase64Range(out: Buffer, pos: number, src: Uint8Array, start: number, end: number): number {
-  const n = end - start;
-  if (n >= 256) {
-    const b = Buffer.isBuffer(src) ? src : Buffer.from(src.buffer, src.byteOffset, src.length);
-    return pos + out.write(b.toString('base64', start, end), pos, 'latin1');
-  }
-  let i = start;
-  const full = end - (n % 3);
-  while (i < full) {
-    const v = (src[i]! << 16) | (src[i + 1]! << 8) | src[i + 2]!;
-    out[pos] = B64[v >>> 18]!;
-    out[pos + 1] = B64[(v >>> 12) & 63]!;
-    out[pos + 2] = B64[(v >>> 6) & 63]!;
-    out[pos + 3] = B64[v & 63]!;
-    pos += 4;
-    i += 3;
-  }
-  const rest = end - full;
-  if (rest === 1) {
-    const v = src[i]!;
-    out[pos] = B64[v >>> 2]!;
-    out[pos + 1] = B64[(v & 3) << 4]!;
-    out[pos + 2] = 0x3d;
-    out[pos + 3] = 0x3d;
-    pos += 4;
-  } else if (rest === 2) {
-    const v = (src[i]! << 8) | src[i + 1]!;
-    out[pos] = B64[v >>> 10]!;
-    out[pos + 1] = B64[(v >>> 4) & 63]!;
-    out[pos + 2] = B64[(v & 15) << 2]!;
-    out[pos + 3] = 0x3d;
-    pos += 4;
-  }
-  return pos;
-}
+const viewOf = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
 
 /** Encodes entries into byte chunks of about `chunkSize` bytes (default 256 KiB). */
 export async function* encodeAsb(

@@ -88,6 +88,25 @@ describe('formatDouble (%.17g)', () => {
     expect(bad.map((v) => `${formatDouble(v)} ${slowG17(v)}`)).toEqual([]);
   });
 
+  it('prints whole numbers up to 2^53 as their digits, as the exact algorithm does', () => {
+    const values = [1, 9, 10, 102400, 999999999, 1e9, 1e9 + 1, 2 ** 32, 123456789012345, 1e15, 1e16 - 1];
+    for (let k = 0; k < 2000; k++) values.push(2 ** 53 - k, 1e9 * k + 999999999, 1e9 * (k + 1) - 1);
+    const bad: string[] = [];
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), (v) => {
+        values.push(v);
+        return true;
+      }),
+      { numRuns: 3000, seed: 11 },
+    );
+    for (const v of values) {
+      for (const x of [v, -v]) if (formatDouble(x) !== slowG17(x)) bad.push(`${formatDouble(x)} ${slowG17(x)}`);
+    }
+    expect(bad.slice(0, 5)).toEqual([]);
+    expect(formatDouble(2 ** 53)).toBe('9007199254740992');
+    expect(formatDouble(-102400)).toBe('-102400');
+  });
+
   it('round-trips exactly through parseDoubleToken', () => {
     fc.assert(
       fc.property(

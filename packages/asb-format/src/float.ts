@@ -33,6 +33,8 @@ export function writeDouble(out: Uint8Array, pos: number, v: number): number {
     out[p] = 0x30;
     return p + 1;
   }
+  // A whole number below 2^53 has at most 16 digits: %.17g prints exactly its digits.
+  if (v <= Number.MAX_SAFE_INTEGER && Math.floor(v) === v) return putWhole(out, p, v);
   const exp = mayTie(v) ? carefulDigits(v) : productDigits(v);
   let nd = 17;
   while (nd > 1 && DIG[nd - 1] === 0) nd--;
@@ -63,6 +65,39 @@ export function writeDouble(out: Uint8Array, pos: number, v: number): number {
   if (nd > exp + 1) {
     out[p++] = 0x2e;
     for (let i = exp + 1; i < nd; i++) out[p++] = 0x30 + DIG[i]!;
+  }
+  return p;
+}
+
+/** Decimal digits of a whole number in [1, 2^53]; returns the new position. */
+function putWhole(out: Uint8Array, p: number, v: number): number {
+  let low = -1;
+  if (v >= 1e9) {
+    let high = Math.floor(v / 1e9);
+    low = v - high * 1e9;
+    if (low < 0) {
+      // the quotient rounded up to the next whole number
+      high--;
+      low += 1e9;
+    }
+    v = high;
+  }
+  // v < 2^32 from here (2^53 / 1e9 < 2^24): digits from the right with integer arithmetic
+  let n = 1;
+  for (let t = v; t >= 10; t = Math.floor(t / 10)) n++;
+  for (let i = p + n - 1; i >= p; i--) {
+    const q = Math.floor(v / 10);
+    out[i] = 0x30 + v - q * 10;
+    v = q;
+  }
+  p += n;
+  if (low >= 0) {
+    for (let i = p + 8; i >= p; i--) {
+      const q = Math.floor(low / 10);
+      out[i] = 0x30 + low - q * 10;
+      low = q;
+    }
+    p += 9;
   }
   return p;
 }

@@ -6,6 +6,7 @@ import {
   decodeUserKey,
   encodeBinValue,
   encodeUserKey,
+  int64At,
   readInt64,
   writeBinValue,
   writeInt64,
@@ -26,12 +27,15 @@ describe('integers', () => {
       -(2n ** 53n),
       2n ** 63n - 1n,
       -(2n ** 63n),
+      -(2 ** 32) - 5,
+      (2n ** 53n) * 3n + 7n,
     ];
+    const view = new DataView(b.buffer, b.byteOffset, 8);
     for (const v of cases) {
       writeInt64(b, 0, v);
       expect(b.readBigInt64BE(0)).toBe(BigInt(v));
-      const back = readInt64(b, 0);
-      expect(back).toBe(v);
+      expect(readInt64(b, 0)).toBe(v);
+      expect(int64At(view, 0)).toBe(v);
     }
   });
 

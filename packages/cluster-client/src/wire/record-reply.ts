@@ -21,7 +21,7 @@ import {
   encodeBinValue,
   encodeUserKey,
   geoJsonPrefixLength,
-  readInt64,
+  int64At,
   view,
 } from './particle.js';
 
@@ -299,28 +299,44 @@ export class RecordReplyTranscoder {
   transcode(body: Buffer, offset: number, stopAt: number): number {
     const enc = this.enc;
     const len = body.length;
+    const view = this.viewOf(body);
     let off = offset;
     this.records = 0;
     this.bytes = 0;
     // The loop stays small and each message is a call: the JIT compiles `message` once as a
     // whole function instead of on-stack-replacing (and recompiling) one big loop.
     while (off < len) {
-      off = this.message(body, off);
+      off = this.message(body, view, off);
       if (enc.length >= stopAt) break;
     }
     return off;
   }
 
-  /** Writes the message at `off` when it is a record (counting it); returns the offset after it. */
-  private message(body: Buffer, off: number): number {
+  private body: Buffer | undefined;
+  private bodyView: DataView | undefined;
+
+  /** The body as a DataView (whole numbers in one read), kept while the same body comes back. */
+  private viewOf(body: Buffer): DataView {
+    if (body !== this.body) {
+      this.body = body;
+      this.bodyView = new DataView(body.buffer, body.byteOffset, body.length);
+    }
+    return this.bodyView!;
+  }
+
+  /**
+   * Writes the message at `off` of `body` (`view` covers the same bytes) when it is a record,
+   * counting it; returns the offset after it.
+   */
+  private message(body: Buffer, view: DataView, off: number): number {
     const enc = this.enc;
     const info3 = body[off + 3];
     const resultCode = body[off + 5];
-    const nFields = u16(body, off + 18);
-    const nOps = u16(body, off + 20);
+    const nFields = view.getUint16(off + 18);
+    const nOps = view.getUint16(off + 20);
     let p = off + MSG_HEADER_SIZE;
     if (info3 & (Info3.LAST | Info3.PARTITION_DONE) || resultCode !== 0) {
-      for (let i = 0; i < nFields + nOps; i++) p += 4 + u32(body, p);
+      for (let i = 0; i < nFields + nOps; i++) p += 4 + view.getUint32(p);
       return p;
     }
     let namespace = '';
@@ -329,7 +345,7 @@ export class RecordReplyTranscoder {
     let keyStart = -1;
     let keyEnd = 0;
     for (let i = 0; i < nFields; i++) {
-      const end = p + 4 + u32(body, p);
+      const end = p + 4 + view.getUint32(p);
       const type = body[p + 4];
       if (type === FieldType.NAMESPACE) namespace = this.nsCache.get(0, body, p + 5, end);
       else if (type === FieldType.DIGEST) digest = p + 5;
@@ -344,22 +360,22 @@ export class RecordReplyTranscoder {
     try {
       if (keyStart >= 0) {
         const t = body[keyStart];
-        if (t === ParticleType.INTEGER) enc.recordKeyInt(readInt64(body, keyStart + 1));
-        else if (t === ParticleType.FLOAT) enc.recordKeyDouble(body.readDoubleBE(keyStart + 1));
+        if (t === ParticleType.INTEGER) enc.recordKeyInt(int64At(view, keyStart + 1));
+        else if (t === ParticleType.FLOAT) enc.recordKeyDouble(view.getFloat64(keyStart + 1));
         else enc.recordKeyBytes(t as 3 | 4, body, keyStart + 1, keyEnd);
       }
-      enc.recordMeta(namespace, body, digest, set, u32(body, off + 6), u32(body, off + 10), nOps);
+      enc.recordMeta(namespace, body, digest, set, view.getUint32(off + 6), view.getUint32(off + 10), nOps);
       for (let i = 0; i < nOps; i++) {
-        const end = p + 4 + u32(body, p);
+        const end = p + 4 + view.getUint32(p);
         const type = body[p + 5];
         const nameEnd = p + 8 + body[p + 7];
         const name = this.names.get(i, body, p + 8, nameEnd);
         switch (type) {
           case ParticleType.INTEGER:
-            enc.binInt(name, readInt64(body, nameEnd));
+            enc.binInt(name, int64At(view, nameEnd));
             break;
           case ParticleType.FLOAT:
-            enc.binDouble(name, body.readDoubleBE(nameEnd));
+            enc.binDouble(name, view.getFloat64(nameEnd));
             break;
           case ParticleType.BOOL:
             enc.binBool(name, body[nameEnd] !== 0);
