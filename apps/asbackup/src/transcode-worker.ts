@@ -1,8 +1,8 @@
 // Worker thread of the backup's record path: scan reply bodies in, `.asb` chunks out (see
-// transcode.ts).
+// body-transcoder.ts).
 import { parentPort } from 'node:worker_threads';
 import { detachOnce } from '@asbkit/cli-common/threads';
-import { serveTranscodes } from './transcode.js';
+import { serveTranscodes } from './body-transcoder.js';
 
 detachOnce(); // bodies and slabs move between threads (see detachOnce)
 

@@ -8,8 +8,8 @@ import {
   SlabPool,
   serveTranscodes,
   type ToTranscodeWorker,
-  TranscodePool,
-} from './transcode.js';
+} from './body-transcoder.js';
+import { TranscodePool } from './transcode.js';
 
 const records = makeRecords(500, 'test', 'demo', 300);
 /** A reply body as the connection hands it out (memory of its own). */

@@ -5,146 +5,20 @@
 // memory); each body goes to the least busy worker and its caller awaits the result in order.
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { AsbEncoder } from '@asbkit/asb-format';
-import { deserializeError, type SerializedError, serializeError } from '@asbkit/cli-common/threads';
-import { RecordReplyTranscoder, replyMemory } from '@asbkit/cluster-client';
+import { deserializeError } from '@asbkit/cli-common/threads';
+import { replyMemory } from '@asbkit/cluster-client';
+import {
+  BodyTranscoder,
+  type FromTranscodeWorker,
+  isSlab,
+  SlabPool,
+  type ToTranscodeWorker,
+  type TranscodedBody,
+} from './body-transcoder.js';
 import { transcodeWorkers, useTranscodeWorkers } from './prestart.js';
 
-/** What one reply body became. */
-export interface TranscodedBody {
-  /** The records as `.asb` text (empty when the body held none). */
-  chunk: Buffer;
-  records: number;
-  /** The last digest written of each partition the body touched, 20 bytes each. */
-  digests: Buffer;
-  /** Hands the chunk's memory back for reuse, once its bytes are written (when it can be). */
-  release?: () => void;
-}
-
-/** Encoder slab: one ~1 MiB reply encodes into one slab (it grows for bigger ones). */
-const SLAB_BYTES = 1280 * 1024;
-/** Chunks smaller than this are copied out and the slab kept for the next body. */
-const SMALL_CHUNK = 64 * 1024;
 /** Slots per worker: bodies given to it, or about to be, and not answered yet (see `reserve`). */
 const MAX_QUEUED_PER_WORKER = 2;
-/** Slabs kept for reuse by one thread. */
-const MAX_FREE_SLABS = 4;
-
-/**
- * Encoder slabs handed back once their chunk is written: the steady state allocates no new
- * memory, which spares page faults, malloc churn and the garbage collections that freed memory
- * arriving from another thread would cause.
- */
-export class SlabPool {
-  private readonly free: ArrayBuffer[] = [];
-
-  take(bytes: number): Buffer {
-    for (let i = this.free.length - 1; i >= 0; i--) {
-      if (this.free[i]!.byteLength >= bytes) return Buffer.from(this.free.splice(i, 1)[0]!);
-    }
-    return Buffer.allocUnsafeSlow(Math.max(bytes, SLAB_BYTES));
-  }
-
-  give(memory: ArrayBuffer): void {
-    if (this.free.length < MAX_FREE_SLABS) this.free.push(memory);
-  }
-}
-
-/**
- * Whether a chunk's memory is a slab worth handing back: `run` gives each big chunk its slab
- * (what the slab held before was copied out), small chunks memory of their own size.
- */
-const isSlab = (chunk: Buffer) => chunk.buffer.byteLength >= SLAB_BYTES;
-
-/** An encoder for reply bodies (one per thread and output style): chunks whose memory is their own out. */
-export class BodyTranscoder {
-  private readonly enc: AsbEncoder;
-  private readonly transcoder: RecordReplyTranscoder;
-
-  constructor(compact: boolean, slabs: SlabPool) {
-    this.enc = new AsbEncoder({ compact, slabSize: SLAB_BYTES, allocSlab: (n) => slabs.take(n) });
-    this.transcoder = new RecordReplyTranscoder(this.enc);
-  }
-
-  run(body: Buffer): TranscodedBody {
-    const { enc, transcoder: t } = this;
-    const last = t.lastDigests;
-    last.clear();
-    let records = 0;
-    try {
-      for (let off = 0; off < body.length; ) {
-        off = t.transcode(body, off, Number.POSITIVE_INFINITY);
-        records += t.records;
-      }
-    } catch (err) {
-      enc.takeChunk(); // the body's records written before the failure go nowhere
-      throw err;
-    }
-    const digests = Buffer.allocUnsafeSlow(last.count * 20);
-    for (let i = 0; i < last.count; i++) {
-      const d = last.offset[last.partitions[i]!]!;
-      body.copy(digests, i * 20, d, d + 20);
-    }
-    let chunk: Buffer;
-    if (enc.length < SMALL_CHUNK) {
-      const view = enc.takeChunk();
-      chunk = Buffer.allocUnsafeSlow(view.length);
-      view.copy(chunk);
-    } else chunk = enc.takeChunk(true);
-    return { chunk, records, digests };
-  }
-}
-
-/** Messages to a transcode worker. */
-export type ToTranscodeWorker =
-  | { type: 'body'; id: number; body: Uint8Array; compact: boolean }
-  /** The memory of a chunk whose bytes were written. */
-  | { type: 'slab'; memory: ArrayBuffer };
-
-/** Messages from a transcode worker: one per body. */
-export type FromTranscodeWorker =
-  | {
-      type: 'done';
-      id: number;
-      chunk: Uint8Array;
-      records: number;
-      digests: Uint8Array;
-      /** The body's memory, handed back for the next reply. */
-      memory: ArrayBuffer;
-    }
-  | { type: 'error'; id: number; error: SerializedError };
-
-/** The worker side: bodies in, chunks out. */
-export function serveTranscodes(
-  post: (m: FromTranscodeWorker, transfer: ArrayBuffer[]) => void,
-): (m: ToTranscodeWorker) => void {
-  const slabs = new SlabPool();
-  // one per output style (a run uses one; the worker may start before it knows which)
-  const transcoders = new Map<boolean, BodyTranscoder>();
-  return (m) => {
-    if (m.type === 'slab') {
-      slabs.give(m.memory);
-      return;
-    }
-    const body = Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength);
-    let transcoder = transcoders.get(m.compact);
-    if (!transcoder) {
-      transcoder = new BodyTranscoder(m.compact, slabs);
-      transcoders.set(m.compact, transcoder);
-    }
-    try {
-      const { chunk, records, digests } = transcoder.run(body);
-      const memory = m.body.buffer as ArrayBuffer;
-      post({ type: 'done', id: m.id, chunk, records, digests, memory }, [
-        chunk.buffer as ArrayBuffer,
-        digests.buffer as ArrayBuffer,
-        memory,
-      ]);
-    } catch (err) {
-      post({ type: 'error', id: m.id, error: serializeError(err) }, []);
-    }
-  };
-}
 
 type Pending = { resolve: (r: TranscodedBody) => void; reject: (e: Error) => void };
 
