@@ -16,9 +16,11 @@ import {
 } from '@asbkit/cluster-client';
 import {
   type AesCtrEncryptor,
+  asCompressedFrame,
   createWriteTransforms,
   type EncryptionKey,
   resolveEncryptionKey,
+  ZSTD_DEFAULT_LEVEL,
 } from '@asbkit/crypto-stream';
 import {
   allPartitions,
@@ -44,6 +46,7 @@ import {
   resolveStateFilePath,
 } from '@asbkit/storage';
 import { RateLimiter } from '@asbkit/write-policy';
+import type { TranscodedBody } from './body-transcoder.js';
 import {
   BackupSetupError,
   connectCluster,
@@ -56,7 +59,6 @@ import { estimatedFileSize, type SampleStats, SizeSampler, upperRecordSize } fro
 import { formatLocalTime, formatNanos, joinSets, nodeRow } from './format.js';
 import { collectYoungGarbage } from './gc.js';
 import { type BackupState, loadState, saveState } from './state.js';
-import type { TranscodedBody } from './body-transcoder.js';
 import { TranscodePool } from './transcode.js';
 
 const MIB = 1048576;
@@ -173,7 +175,14 @@ export async function runBackup(ctx: RunContext): Promise<number> {
 
   // The encoding threads start while the cluster is contacted.
   const transcoders =
-    o.estimate || o.noRecords ? undefined : TranscodePool.create(ctx.env, o.compact, o.parallel);
+    o.estimate || o.noRecords
+      ? undefined
+      : TranscodePool.create(
+          ctx.env,
+          o.compact,
+          o.parallel,
+          o.compress === 'zstd' ? zstdLevelOf(o) : undefined,
+        );
   let cluster: Cluster;
   try {
     cluster = await connectCluster(o, nodeSpecs?.[0]);
@@ -436,7 +445,7 @@ class BackupRun {
         const layers = createWriteTransforms({
           compression: o.compress,
           encryption: this.key,
-          level: o.compressionLevel === 0 ? undefined : o.compressionLevel,
+          level: zstdLevelOf(o),
           resume: resumeCtr ? { plainBytes: 0, fileBytes: 0, ctr: resumeCtr } : undefined,
         });
         resumeCtr = undefined; // only the reopened file continues the key stream
@@ -570,13 +579,15 @@ class BackupRun {
       writing = undefined;
       if (w) await w;
     };
-    const write = async ({ chunk, records, digests, release }: TranscodedBody) => {
+    const write = async ({ chunk, compressed, plainBytes, records, digests, release }: TranscodedBody) => {
       // Cursors follow what is handed to the file (always before any state is saved).
       jobRecords += records;
       this.records += records;
       for (let d = 0; d < digests.length; d += 20) this.cursors.recordWritten(digests.subarray(d, d + 20));
       if (chunk.length === 0) return;
-      jobBytes += chunk.length;
+      jobBytes += plainBytes;
+      // a frame made by an encoding thread passes through the file's compressor as it is
+      if (compressed) chunk = asCompressedFrame(chunk, plainBytes);
       await drain();
       if (limit > 0 && file.fileBytes >= limit) {
         await this.sink!.closeFile(file);
@@ -842,7 +853,7 @@ async function sampleSizes(
       createWriteTransforms({
         compression: o.compress,
         encryption: key,
-        level: o.compressionLevel === 0 ? undefined : o.compressionLevel,
+        level: zstdLevelOf(o),
       }).transforms,
   });
   const file = await sink.acquire();
@@ -933,3 +944,8 @@ function formatG(v: number): string {
 }
 
 export { formatLocalTime, Reported };
+
+/** The zstd level in effect (`--compression-level` 0 or unset: zstd's default). */
+function zstdLevelOf(o: AsbackupOptions): number {
+  return o.compressionLevel || ZSTD_DEFAULT_LEVEL;
+}

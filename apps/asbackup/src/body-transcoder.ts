@@ -4,11 +4,16 @@
 import { AsbEncoder } from '@asbkit/asb-format';
 import { type SerializedError, serializeError } from '@asbkit/cli-common/threads';
 import { RecordReplyTranscoder } from '@asbkit/cluster-client/wire';
+import { compressZstdFrame } from '@asbkit/crypto-stream/zstd';
 
 /** What one reply body became. */
 export interface TranscodedBody {
-  /** The records as `.asb` text (empty when the body held none). */
+  /** The records as `.asb` text (empty when the body held none), or one zstd frame of it. */
   chunk: Buffer;
+  /** Whether `chunk` is a zstd frame (see `TranscodePool.create`). */
+  compressed: boolean;
+  /** Bytes of `.asb` text (the chunk's own length unless compressed). */
+  plainBytes: number;
   records: number;
   /** The last digest written of each partition the body touched, 20 bytes each. */
   digests: Buffer;
@@ -84,13 +89,20 @@ export class BodyTranscoder {
       chunk = Buffer.allocUnsafeSlow(view.length);
       view.copy(chunk);
     } else chunk = enc.takeChunk(true);
-    return { chunk, records, digests };
+    return { chunk, compressed: false, plainBytes: chunk.length, records, digests };
   }
 }
 
 /** Messages to a transcode worker. */
 export type ToTranscodeWorker =
-  | { type: 'body'; id: number; body: Uint8Array; compact: boolean }
+  | {
+      type: 'body';
+      id: number;
+      body: Uint8Array;
+      compact: boolean;
+      /** Set: the chunk comes back as one zstd frame of this level. */
+      zstdLevel?: number;
+    }
   /** The memory of a chunk whose bytes were written. */
   | { type: 'slab'; memory: ArrayBuffer };
 
@@ -100,11 +112,16 @@ export type FromTranscodeWorker =
       type: 'done';
       id: number;
       chunk: Uint8Array;
+      /** Whether `chunk` is a zstd frame of `plainBytes` bytes of `.asb` text. */
+      compressed: boolean;
+      plainBytes: number;
       records: number;
       digests: Uint8Array;
-      /** The body's memory, handed back for the next reply. */
-      memory: ArrayBuffer;
+      /** The body's memory, handed back for the next reply (unless a `memory` message did). */
+      memory?: ArrayBuffer;
     }
+  /** A body's memory, handed back before its chunk is done (compressing takes a while). */
+  | { type: 'memory'; memory: ArrayBuffer }
   | { type: 'error'; id: number; error: SerializedError };
 
 /** The worker side: bodies in, chunks out. */
@@ -114,6 +131,7 @@ export function serveTranscodes(
   const slabs = new SlabPool();
   // one per output style (a run uses one; the worker may start before it knows which)
   const transcoders = new Map<boolean, BodyTranscoder>();
+  let compressing: Promise<void> = Promise.resolve();
   return (m) => {
     if (m.type === 'slab') {
       slabs.give(m.memory);
@@ -125,17 +143,55 @@ export function serveTranscodes(
       transcoder = new BodyTranscoder(m.compact, slabs);
       transcoders.set(m.compact, transcoder);
     }
+    let result: TranscodedBody;
     try {
-      const { chunk, records, digests } = transcoder.run(body);
-      const memory = m.body.buffer as ArrayBuffer;
-      post({ type: 'done', id: m.id, chunk, records, digests, memory }, [
+      result = transcoder.run(body);
+    } catch (err) {
+      post({ type: 'error', id: m.id, error: serializeError(err) }, []);
+      return;
+    }
+    const { chunk, records, digests } = result;
+    const memory = m.body.buffer as ArrayBuffer;
+    const id = m.id;
+    const plainBytes = chunk.length;
+    if (m.zstdLevel === undefined || chunk.length === 0) {
+      post({ type: 'done', id, chunk, compressed: false, plainBytes, records, digests, memory }, [
         chunk.buffer as ArrayBuffer,
         digests.buffer as ArrayBuffer,
         memory,
       ]);
-    } catch (err) {
-      post({ type: 'error', id: m.id, error: serializeError(err) }, []);
+      return;
     }
+    // Compressed here, one frame per body: the file's stream then holds no plaintext, and the
+    // slab is free again as soon as the frame is made. The body is not needed meanwhile.
+    post({ type: 'memory', memory }, [memory]);
+    // One frame at a time per thread: each runs on the libuv pool with a zstd context of a few
+    // MiB, and more at once would only add contexts (and RSS), not speed, on a machine whose
+    // cores the encoding threads already keep busy.
+    const level = m.zstdLevel;
+    const framed = compressing.then(() => compressZstdFrame(chunk, level));
+    compressing = framed.then(
+      () => {},
+      () => {},
+    ); // the next frame waits for this one, not for its success
+    framed.then(
+      (frame) => {
+        if (isSlab(chunk)) slabs.give(chunk.buffer as ArrayBuffer);
+        const out = ownMemory(frame);
+        post({ type: 'done', id, chunk: out, compressed: true, plainBytes, records, digests }, [
+          out.buffer as ArrayBuffer,
+          digests.buffer as ArrayBuffer,
+        ]);
+      },
+      (err: unknown) => post({ type: 'error', id: m.id, error: serializeError(err) }, []),
+    );
   };
 }
 
+/** `buf`, or a copy when it does not span its whole ArrayBuffer (so that can be transferred). */
+function ownMemory(buf: Buffer): Buffer {
+  if (buf.byteOffset === 0 && buf.buffer.byteLength === buf.length) return buf;
+  const copy = Buffer.allocUnsafeSlow(buf.length);
+  buf.copy(copy);
+  return copy;
+}

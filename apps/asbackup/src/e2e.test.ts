@@ -58,6 +58,29 @@ describe.skipIf(!existsSync(CLI))('spawned CLI', () => {
     expect(compareRecords(await readDirRecords(inline), a)).toEqual([]);
   });
 
+  it('compresses on the worker threads what the file compressor would (zstd, zstd + AES, -F rotation)', async () => {
+    const key = new URL('../../../../shared/fixtures/test_key.pem', import.meta.url).pathname;
+    const variants: [string[], { compress: true; encrypt?: 'aes256' }][] = [
+      [['-z', 'zstd', '--compression-level', '7', '-F', '1'], { compress: true }],
+      [['-z', 'zstd', '-y', 'aes256', '--encryption-key-file', key], { compress: true, encrypt: 'aes256' }],
+    ];
+    for (const [args, read] of variants) {
+      const threads = fresh();
+      const inline = fresh();
+      for (const [dir, env] of [
+        [threads, {}],
+        [inline, { ASBACKUP_WORKERS: '0' }],
+      ] as const) {
+        const run = await runCli(['-d', dir, '--parallel', '4', ...args], undefined, env);
+        expect(run.code, run.stderr).toBe(0);
+      }
+      const a = await readDirRecords(threads, read);
+      expect(duplicateDigests(a)).toEqual([]);
+      expect(compareRecords(data, a)).toEqual([]);
+      expect(compareRecords(await readDirRecords(inline, read), a)).toEqual([]);
+    }
+  });
+
   it('SIGINT saves a state; --continue finishes exactly once', async () => {
     emu.current.setFaults({ replyDelayMs: 40 });
     const dir = fresh();

@@ -1,6 +1,8 @@
+import { Readable } from 'node:stream';
 import { AsbEncoder } from '@asbkit/asb-format';
 import { encodeRecordReply, replyMemory } from '@asbkit/cluster-client';
 import { makeRecords } from '@asbkit/cluster-client/test';
+import { ZstdDecompressor } from '@asbkit/crypto-stream';
 import { describe, expect, it } from 'vitest';
 import {
   BodyTranscoder,
@@ -77,7 +79,7 @@ describe('serveTranscodes (the worker side)', () => {
     send({ type: 'body', id: 2, body: bad, compact: false });
     send({ type: 'body', id: 3, body: replyBody(13, 15), compact: false });
     send({ type: 'body', id: 4, body: replyBody(13, 15), compact: true });
-    expect(posted.map((p) => [p.m.type, p.m.id])).toEqual([
+    expect(posted.map((p) => [p.m.type, 'id' in p.m ? p.m.id : undefined])).toEqual([
       ['done', 1],
       ['error', 2],
       ['done', 3],
@@ -93,6 +95,32 @@ describe('serveTranscodes (the worker side)', () => {
     expect(failed).toMatchObject({ error: { message: expect.stringMatching(/generation 70000/) } });
     // the records of the failed body before the bad one are not in the next chunk
     expect(Buffer.from(third.chunk).toString('latin1')).toBe(expectedText(13, 15));
+  });
+
+  it('with a zstd level, hands the body back at once and answers with one zstd frame', async () => {
+    const posted: FromTranscodeWorker[] = [];
+    let answered: () => void = () => {};
+    const done = new Promise<void>((resolve) => {
+      answered = resolve;
+    });
+    const serve = serveTranscodes((m) => {
+      posted.push(m);
+      if (m.type !== 'memory') answered();
+    });
+    const body = replyBody(0, 200);
+    serve({ type: 'body', id: 7, body, compact: false, zstdLevel: 5 });
+    expect(posted).toEqual([{ type: 'memory', memory: body.buffer }]);
+    await done;
+    const answer = posted[1];
+    if (answer?.type !== 'done') throw new Error(`expected done, got ${answer?.type}`);
+    const text = expectedText(0, 200);
+    expect(answer).toMatchObject({ id: 7, compressed: true, plainBytes: text.length, records: 200 });
+    expect(answer.memory).toBeUndefined();
+    const frame = Buffer.from(answer.chunk);
+    expect(frame.length).toBeLessThan(text.length / 2);
+    const back: Buffer[] = [];
+    for await (const c of Readable.from([frame]).pipe(new ZstdDecompressor())) back.push(c as Buffer);
+    expect(Buffer.concat(back).toString('latin1')).toBe(text);
   });
 });
 

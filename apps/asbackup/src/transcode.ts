@@ -33,24 +33,31 @@ class TranscodeWorker {
     private readonly onReply: () => void,
   ) {
     this.worker.on('message', (m: FromTranscodeWorker) => {
+      if (m.type === 'memory') {
+        replyMemory.give(m.memory);
+        return;
+      }
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
       this.onReply();
       if (m.type === 'done') {
-        replyMemory.give(m.memory);
+        if (m.memory) replyMemory.give(m.memory);
         const chunk = Buffer.from(m.chunk.buffer, m.chunk.byteOffset, m.chunk.byteLength);
         const memory = chunk.buffer as ArrayBuffer;
         p.resolve({
           chunk,
+          compressed: m.compressed,
+          plainBytes: m.plainBytes,
           records: m.records,
           digests: Buffer.from(m.digests.buffer, m.digests.byteOffset, m.digests.byteLength),
-          release: isSlab(chunk)
-            ? () => {
-                if (!this.dead)
-                  this.worker.postMessage({ type: 'slab', memory } satisfies ToTranscodeWorker, [memory]);
-              }
-            : undefined,
+          release:
+            isSlab(chunk) && !m.compressed
+              ? () => {
+                  if (!this.dead)
+                    this.worker.postMessage({ type: 'slab', memory } satisfies ToTranscodeWorker, [memory]);
+                }
+              : undefined,
         });
       } else p.reject(deserializeError(m.error));
     });
@@ -85,16 +92,24 @@ export class TranscodePool {
     private readonly compact: boolean,
     private readonly threaded: boolean,
     private readonly threads: number,
+    private readonly zstdLevel: number | undefined,
   ) {}
 
   /**
    * Worker threads (`threads`, at most one per core) when the compiled worker exists next to
    * this module and ASBACKUP_WORKERS is not 0. They start now: their start-up overlaps whatever
-   * the caller does before the first body.
+   * the caller does before the first body. With `zstdLevel`, worker threads also compress each
+   * body's chunk into one zstd frame (`compressed`); in this thread chunks stay plain.
    */
-  static create(env: Record<string, string | undefined>, compact: boolean, threads: number): TranscodePool {
+  static create(
+    env: Record<string, string | undefined>,
+    compact: boolean,
+    threads: number,
+    zstdLevel?: number,
+  ): TranscodePool {
     const workers = useTranscodeWorkers(env);
-    const pool = new TranscodePool(compact, workers, Math.max(1, Math.min(threads, availableParallelism())));
+    const n = Math.max(1, Math.min(threads, availableParallelism()));
+    const pool = new TranscodePool(compact, workers, n, workers ? zstdLevel : undefined);
     if (workers) {
       for (let i = 0; i < pool.threads; i++) {
         pool.workers.push(new TranscodeWorker(transcodeWorkers.take(), () => pool.freeSlot()));
@@ -122,7 +137,13 @@ export class TranscodePool {
         body.copy(own);
       }
       worker.worker.postMessage(
-        { type: 'body', id, body: own, compact: this.compact } satisfies ToTranscodeWorker,
+        {
+          type: 'body',
+          id,
+          body: own,
+          compact: this.compact,
+          zstdLevel: this.zstdLevel,
+        } satisfies ToTranscodeWorker,
         [own.buffer as ArrayBuffer],
       );
     });

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { base64Length, decodeBase64Checked, decodedLength, findBadBase64, writeBase64Range } from './base64.js';
+import {
+  base64Length,
+  decodeBase64Checked,
+  decodedLength,
+  findBadBase64,
+  writeBase64Range,
+} from './base64.js';
 
 describe('base64', () => {
   it('writes and reads exactly what Node does, below and above the native threshold', () => {

@@ -308,7 +308,9 @@ describe('AsbEncoder streamed records', () => {
 describe('AsbEncoder streamed byte values', () => {
   it('copies values of every length from any offset exactly as writeRecord writes them', () => {
     // two sources in turn: the encoder keeps a view of the last one and must notice the change
-    const sources = [0, 1].map((k) => Buffer.from(Array.from({ length: 1500 }, (_, i) => (i * 31 + k * 7) & 255)));
+    const sources = [0, 1].map((k) =>
+      Buffer.from(Array.from({ length: 1500 }, (_, i) => (i * 31 + k * 7) & 255)),
+    );
     const digest = Buffer.alloc(20, 9);
     for (const compact of [false, true]) {
       const whole = new AsbEncoder({ compact });

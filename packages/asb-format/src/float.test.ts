@@ -100,7 +100,8 @@ describe('formatDouble (%.17g)', () => {
       { numRuns: 3000, seed: 11 },
     );
     for (const v of values) {
-      for (const x of [v, -v]) if (formatDouble(x) !== slowG17(x)) bad.push(`${formatDouble(x)} ${slowG17(x)}`);
+      for (const x of [v, -v])
+        if (formatDouble(x) !== slowG17(x)) bad.push(`${formatDouble(x)} ${slowG17(x)}`);
     }
     expect(bad.slice(0, 5)).toEqual([]);
     expect(formatDouble(2 ** 53)).toBe('9007199254740992');

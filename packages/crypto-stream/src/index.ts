@@ -49,7 +49,13 @@ export {
   wrapReader,
   wrapWriter,
 } from './pipeline.js';
-export { DEFAULT_FRAME_BYTES, type ZstdCompressOptions, ZstdCompressor } from './zstd-compress.js';
+export {
+  asCompressedFrame,
+  compressZstdFrame,
+  DEFAULT_FRAME_BYTES,
+  type ZstdCompressOptions,
+  ZstdCompressor,
+} from './zstd-compress.js';
 export { type ZstdDecompressOptions, ZstdDecompressor } from './zstd-decompress.js';
 export { DEFAULT_MAX_WINDOW_BYTES, ZstdFrameWalker } from './zstd-frames.js';
 export { createZstdReadTransforms, nodeZstd, ZstdFrameCheck } from './zstd-native-stream.js';

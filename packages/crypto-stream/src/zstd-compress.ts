@@ -4,6 +4,8 @@ import { loadZstd } from './zstd-binding.js';
 
 /** Default plaintext bytes per zstd frame. */
 export const DEFAULT_FRAME_BYTES = 1024 * 1024;
+/** A frame buffer's first size (see `room`). */
+const MIN_FRAME_BUFFER = 64 * 1024;
 
 export interface ZstdCompressOptions {
   /** zstd level (already validated, e.g. by `parseCompressionLevel`); default 3. */
@@ -14,6 +16,24 @@ export interface ZstdCompressOptions {
 
 // Written through the stream to mark "end the frame here", so it stays ordered with the data.
 const FRAME_END = Buffer.alloc(0);
+
+/** One complete zstd frame of `input` (what a compressor writes for that much plaintext). */
+export async function compressZstdFrame(input: Buffer, level: number = ZSTD_DEFAULT_LEVEL): Promise<Buffer> {
+  return (await loadZstd()).compress(input, level);
+}
+
+/** Frames compressed elsewhere (`compressZstdFrame`), by the plaintext bytes they hold. */
+const precompressed = new WeakMap<Buffer, number>();
+
+/**
+ * Marks `frame` (from `compressZstdFrame` of `plainBytes` bytes) so a `ZstdCompressor` it is
+ * written to passes it through as the next frame: compression can then run where the plaintext
+ * is made (another thread) and the compressor's stream holds no plaintext for it.
+ */
+export function asCompressedFrame(frame: Buffer, plainBytes: number): Buffer {
+  precompressed.set(frame, plainBytes);
+  return frame;
+}
 
 /**
  * zstd compressor writing a concatenation of complete frames, like the official tool. Each frame
@@ -29,8 +49,9 @@ export class ZstdCompressor extends Transform {
   frames = 0;
   private readonly level: number;
   private readonly frameBytes: number;
-  private buffer: Buffer;
-  private spare: Buffer;
+  // frame buffers, allocated on first use (a stream of precompressed frames needs none)
+  private buffer: Buffer | undefined;
+  private spare: Buffer | undefined;
   private filled = 0;
   private inFlight: Promise<Buffer> | undefined;
   private readonly frameWaiters: Array<() => void> = [];
@@ -42,8 +63,6 @@ export class ZstdCompressor extends Transform {
     if (!Number.isSafeInteger(this.frameBytes) || this.frameBytes < 1) {
       throw new RangeError(`frameBytes must be a positive integer, not ${this.frameBytes}`);
     }
-    this.buffer = Buffer.allocUnsafe(this.frameBytes);
-    this.spare = Buffer.allocUnsafe(this.frameBytes);
   }
 
   /**
@@ -66,13 +85,25 @@ export class ZstdCompressor extends Transform {
       }, done);
       return;
     }
+    const plainBytes = precompressed.get(chunk);
+    if (plainBytes !== undefined) {
+      this.passFrame(chunk, plainBytes).then(() => done(), done);
+      return;
+    }
     this.bytesIn += chunk.length;
     this.fill(chunk, 0, done);
   }
 
+  /** Writes a precompressed frame after what came before it (pending plaintext ends its frame). */
+  private async passFrame(frame: Buffer, plainBytes: number): Promise<void> {
+    await this.endFrame(false);
+    this.bytesIn += plainBytes;
+    this.pushFrame(frame);
+  }
+
   private fill(chunk: Buffer, from: number, done: TransformCallback): void {
     while (from < chunk.length) {
-      const copied = chunk.copy(this.buffer, this.filled, from);
+      const copied = chunk.copy(this.room(chunk.length - from), this.filled, from);
       this.filled += copied;
       from += copied;
       if (this.filled === this.frameBytes) {
@@ -83,12 +114,26 @@ export class ZstdCompressor extends Transform {
     done();
   }
 
+  /**
+   * The frame buffer, grown (up to `frameBytes`) to take `wanted` more bytes if it can: it starts
+   * small, as a file's plaintext may be no more than its header (the rest arriving compressed).
+   */
+  private room(wanted: number): Buffer {
+    const size = this.buffer?.length ?? 0;
+    if (size - this.filled >= wanted || size === this.frameBytes) return this.buffer!;
+    const grown = Buffer.allocUnsafe(
+      Math.min(this.frameBytes, Math.max(2 * size, MIN_FRAME_BUFFER, this.filled + wanted)),
+    );
+    this.buffer?.copy(grown, 0, 0, this.filled);
+    this.buffer = grown;
+    return grown;
+  }
+
   /** Hands the full buffer to libzstd; first waits for (and pushes) the previous frame. */
   private async startFrame(): Promise<void> {
     await this.pushInFlight();
-    const input = this.buffer.subarray(0, this.filled);
-    const level = this.level;
-    this.inFlight = loadZstd().then((z) => z.compress(input, level));
+    const input = (this.buffer ?? Buffer.alloc(0)).subarray(0, this.filled);
+    this.inFlight = compressZstdFrame(input, this.level);
     [this.buffer, this.spare] = [this.spare, this.buffer];
     this.filled = 0;
   }
@@ -97,6 +142,10 @@ export class ZstdCompressor extends Transform {
     if (this.inFlight === undefined) return;
     const frame = await this.inFlight;
     this.inFlight = undefined;
+    this.pushFrame(frame);
+  }
+
+  private pushFrame(frame: Buffer): void {
     this.frames++;
     this.bytesOut += frame.length;
     this.push(frame);

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { compress } from '@mongodb-js/zstd';
 import { describe, expect, it } from 'vitest';
 import { asbLikeData, hasZstdCli, randomChunks, runThrough, seededRandom } from './test/index.js';
-import { ZstdCompressor } from './zstd-compress.js';
+import { asCompressedFrame, compressZstdFrame, ZstdCompressor } from './zstd-compress.js';
 import { ZstdDecompressor } from './zstd-decompress.js';
 
 const EMPTY_FRAME = Buffer.from('28b52ffd2000010000', 'hex');
@@ -63,6 +63,27 @@ describe('zstd round trips', () => {
     expect(back.toString()).toBe('Version 3.1\n# namespace test\n# first-file\n');
     const empty = await runThrough([new ZstdCompressor()], []);
     expect(empty.equals(EMPTY_FRAME)).toBe(true);
+  });
+
+  it('passes precompressed frames through in order, after the pending plaintext', async () => {
+    const random = seededRandom(5);
+    const parts = [0, 1, 2, 3].map((k) => asbLikeData(50_000 + k * 30_000, random));
+    const compressor = new ZstdCompressor({ frameBytes: 64 * 1024 });
+    const out: Buffer[] = [];
+    compressor.on('data', (chunk: Buffer) => out.push(chunk));
+    compressor.write(Buffer.from('Version 3.1\n')); // pending plaintext: ends its frame first
+    compressor.write(asCompressedFrame(await compressZstdFrame(parts[0]!, 3), parts[0]!.length));
+    compressor.write(asCompressedFrame(await compressZstdFrame(parts[1]!, 1), parts[1]!.length));
+    compressor.write(parts[2]!); // plaintext again: 64 KiB frames
+    compressor.end(asCompressedFrame(await compressZstdFrame(parts[3]!), parts[3]!.length));
+    await new Promise((resolve) => compressor.on('end', resolve));
+    const plain = Buffer.concat([Buffer.from('Version 3.1\n'), ...parts]);
+    expect(compressor.bytesIn).toBe(plain.length);
+    expect(compressor.frames).toBe(1 + 2 + Math.ceil(parts[2]!.length / (64 * 1024)) + 1);
+    const stored = Buffer.concat(out);
+    expect(compressor.bytesOut).toBe(stored.length);
+    const back = await runThrough([new ZstdDecompressor()], [stored]);
+    expect(back.equals(plain)).toBe(true);
   });
 
   it('reads empty, skippable and checksummed frames, split at every byte', async () => {

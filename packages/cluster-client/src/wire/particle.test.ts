@@ -28,7 +28,7 @@ describe('integers', () => {
       2n ** 63n - 1n,
       -(2n ** 63n),
       -(2 ** 32) - 5,
-      (2n ** 53n) * 3n + 7n,
+      2n ** 53n * 3n + 7n,
     ];
     const view = new DataView(b.buffer, b.byteOffset, 8);
     for (const v of cases) {
