@@ -61,6 +61,18 @@ const BYTES_LETTER: Record<number, number> = {
   [ParticleType.LIST]: 0x4c, // L
 };
 
+/**
+ * A bin, set or namespace name for the streaming writers: its text, or its bytes already escaped
+ * with `escapeAsbBytes` (what a decoder that reads names as bytes can keep per name, sparing the
+ * string and the lookup).
+ */
+export type AsbName = string | Uint8Array;
+
+/** A name for messages. */
+const nameText = (name: AsbName) => (typeof name === 'string' ? name : Buffer.from(name).toString('utf8'));
+const whose = (what: string, name: AsbName | undefined) =>
+  name === undefined ? what : `${what} ${nameText(name)}`;
+
 /** Escapes `\`, SP and LF with a backslash, byte-wise (name escaping of spec §1.4). */
 export function escapeAsbBytes(src: Uint8Array): Buffer {
   let extra = 0;
@@ -174,7 +186,8 @@ export class AsbEncoder {
     this.pos = pending;
   }
 
-  private name(s: string): Buffer {
+  private name(s: AsbName): Uint8Array {
+    if (typeof s !== 'string') return s;
     let b = this.names.get(s);
     if (b === undefined) {
       b = escapeAsbBytes(Buffer.from(s, 'utf8'));
@@ -222,21 +235,23 @@ export class AsbEncoder {
     this.pos += n;
   }
 
-  private int(v: number | bigint, what: string): void {
+  /** An integer; `what` (and the bin's `name`) say whose in errors. */
+  private int(v: number | bigint, what: string, name?: AsbName): void {
     if (typeof v === 'bigint') {
-      if (v > INT64_MAX || v < INT64_MIN) throw new AsbEncodeError(`${what}: ${v} does not fit in 64 bits`);
+      if (v > INT64_MAX || v < INT64_MIN)
+        throw new AsbEncodeError(`${whose(what, name)}: ${v} does not fit in 64 bits`);
       this.pos += this.out.write(v.toString(), this.pos, 'latin1');
       return;
     }
-    if (!Number.isInteger(v)) throw new AsbEncodeError(`${what}: ${v} is not an integer`);
+    if (!Number.isInteger(v)) throw new AsbEncodeError(`${whose(what, name)}: ${v} is not an integer`);
     if (v < 0) {
       if (v < -9007199254740991) {
-        this.int(BigInt(v), what);
+        this.int(BigInt(v), what, name);
         return;
       }
       this.out[this.pos++] = 0x2d;
       this.uint(-v);
-    } else if (v > 9007199254740991) this.int(BigInt(v), what);
+    } else if (v > 9007199254740991) this.int(BigInt(v), what, name);
     else this.uint(v);
   }
 
@@ -334,9 +349,9 @@ export class AsbEncoder {
   }
 
   /** Escaped names of the record being written, looked up once by `recordBound`. */
-  private nsName: Buffer = Buffer.alloc(0);
-  private setName: Buffer | undefined;
-  private binNames: Buffer[] = [];
+  private nsName: Uint8Array = Buffer.alloc(0);
+  private setName: Uint8Array | undefined;
+  private binNames: Uint8Array[] = [];
 
   /** Upper bound of the bytes `writeRecord` needs for `rec`; also looks up its names. */
   private recordBound(rec: AsbRecord): number {
@@ -388,10 +403,10 @@ export class AsbEncoder {
    * `digest[digestOffset, +20)`). Fixed text goes out a 32-bit word at a time.
    */
   private metaLines(
-    ns: Buffer,
+    ns: Uint8Array,
     digest: Uint8Array,
     digestOffset: number,
-    set: Buffer | undefined,
+    set: Uint8Array | undefined,
     generation: number,
     voidTime: number,
     binCount: number,
@@ -454,7 +469,7 @@ export class AsbEncoder {
     this.out[this.pos++] = LF;
   }
 
-  private bin(bin: Bin, name: Buffer): void {
+  private bin(bin: Bin, name: Uint8Array): void {
     const out = this.out;
     out[this.pos] = 0x2d; // '-'
     out[this.pos + 1] = SP;
@@ -480,7 +495,7 @@ export class AsbEncoder {
         this.pos += 4;
         this.bytes(name);
         out[this.pos++] = SP;
-        this.int(bin.value, `bin ${bin.name}`);
+        this.int(bin.value, 'bin', bin.name);
         break;
       case ParticleType.FLOAT:
         out[this.pos + 2] = 0x44;
@@ -592,16 +607,16 @@ export class AsbEncoder {
 
   /** `+ n`, `+ d` (digest = `digest[digestOffset, +20)`), `+ s`, `+ g`, `+ t`, `+ b` lines. */
   recordMeta(
-    namespace: string,
+    namespace: AsbName,
     digest: Uint8Array,
     digestOffset: number,
-    set: string | undefined,
+    set: AsbName | undefined,
     generation: number,
     voidTime: number,
     binCount: number,
   ): void {
     const ns = this.name(namespace);
-    const setName = set === undefined || set === '' ? undefined : this.name(set);
+    const setName = set === undefined || set.length === 0 ? undefined : this.name(set);
     this.ensure(96 + ns.length + (setName === undefined ? 0 : setName.length));
     if (digest.length - digestOffset < 20)
       throw new AsbEncodeError(`digest must be 20 bytes, got ${Math.max(0, digest.length - digestOffset)}`);
@@ -609,7 +624,7 @@ export class AsbEncoder {
   }
 
   /** `- <letter> <name>` with room for `extra` more bytes; returns nothing, leaves pos after the name. */
-  private binHead(letter: number, name: Buffer, extra: number): void {
+  private binHead(letter: number, name: Uint8Array, extra: number): void {
     this.ensure(8 + name.length + extra);
     const out = this.out;
     out[this.pos] = 0x2d;
@@ -621,13 +636,13 @@ export class AsbEncoder {
   }
 
   /** `- N <name>` */
-  binNull(name: string): void {
+  binNull(name: AsbName): void {
     this.binHead(0x4e, this.name(name), 0);
     this.out[this.pos++] = LF;
   }
 
   /** `- Z <name> T|F` */
-  binBool(name: string, value: boolean): void {
+  binBool(name: AsbName, value: boolean): void {
     this.binHead(0x5a, this.name(name), 2);
     const out = this.out;
     out[this.pos] = SP;
@@ -637,15 +652,15 @@ export class AsbEncoder {
   }
 
   /** `- I <name> <v>` */
-  binInt(name: string, value: number | bigint): void {
+  binInt(name: AsbName, value: number | bigint): void {
     this.binHead(0x49, this.name(name), 24);
     this.out[this.pos++] = SP;
-    this.int(value, `bin ${name}`);
+    this.int(value, 'bin', name);
     this.out[this.pos++] = LF;
   }
 
   /** `- D <name> <v>` */
-  binDouble(name: string, value: number): void {
+  binDouble(name: AsbName, value: number): void {
     this.binHead(0x44, this.name(name), 2 + MAX_DOUBLE_TEXT);
     this.out[this.pos++] = SP;
     this.double(value);
@@ -657,7 +672,7 @@ export class AsbEncoder {
    * cell prefix) as `<len> <raw>`, the bytes family (blobs, lists, maps, HLL) in base64 (raw with
    * `compact`).
    */
-  binBytes(name: string, type: number, buf: Buffer, start: number, end: number): void {
+  binBytes(name: AsbName, type: number, buf: Buffer, start: number, end: number): void {
     const n = end - start;
     if (type === ParticleType.STRING || type === ParticleType.GEOJSON) {
       this.binHead(type === ParticleType.STRING ? 0x53 : 0x47, this.name(name), 14 + n);
@@ -667,7 +682,7 @@ export class AsbEncoder {
       return;
     }
     const letter = BYTES_LETTER[type];
-    if (letter === undefined) throw new AsbEncodeError(`Invalid bytes type ${type} in bin ${name}`);
+    if (letter === undefined) throw new AsbEncodeError(`Invalid bytes type ${type} in bin ${nameText(name)}`);
     const bytes = this.name(name);
     if (this.compact) {
       this.ensure(9 + bytes.length + 14 + n);

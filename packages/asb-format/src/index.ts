@@ -15,6 +15,7 @@ export {
   AsbEncoder,
   type AsbEncoderOptions,
   type AsbHeaderInit,
+  type AsbName,
   createAsbEncodeStream,
   encodeAsb,
   escapeAsbBytes,

@@ -1,7 +1,14 @@
 // Decoder for the record stream that answers a partition query (wire spec §6). Hot path: one
 // pass over each proto body, byte views instead of copies, and strings (namespace, set, bin
 // names) reused while the bytes repeat, which they almost always do.
-import { type AsbEncoder, type AsbRecord, type Bin, ParticleType, type UserKey } from '@asbkit/asb-format';
+import {
+  type AsbEncoder,
+  type AsbRecord,
+  type Bin,
+  escapeAsbBytes,
+  ParticleType,
+  type UserKey,
+} from '@asbkit/asb-format';
 import { WireDecodeError } from './errors.js';
 import {
   asMsgSize,
@@ -40,26 +47,35 @@ export interface ReplyEnd {
 
 export type RecordReplyItem = AsbRecord | PartitionUnavailable | ReplyEnd;
 
-/** Caches a decoded string for byte runs that repeat (names of sets and bins). */
-class StringCache {
+/**
+ * Caches what a byte run that repeats (names of namespaces, sets and bins) becomes, per slot:
+ * a run equal to the slot's last one gives the same value without making it again.
+ */
+class RunCache<T> {
   private readonly bytes: Buffer[] = [];
-  private readonly strings: string[] = [];
-  get(slot: number, buf: Buffer, start: number, end: number): string {
+  private readonly values: T[] = [];
+
+  constructor(private readonly make: (run: Buffer) => T) {}
+
+  get(slot: number, buf: Buffer, start: number, end: number): T {
     const cached = this.bytes[slot];
     const len = end - start;
     if (cached !== undefined && cached.length === len) {
       // Names are short: a plain loop beats a native compare call.
       let i = 0;
       while (i < len && cached[i] === buf[start + i]) i++;
-      if (i === len) return this.strings[slot];
+      if (i === len) return this.values[slot]!;
     }
     const copy = Buffer.from(buf.subarray(start, end));
-    const s = copy.toString('utf8');
+    const value = this.make(copy);
     this.bytes[slot] = copy;
-    this.strings[slot] = s;
-    return s;
+    this.values[slot] = value;
+    return value;
   }
 }
+
+const decodeName = (run: Buffer) => run.toString('utf8');
+const NO_NAME = new Uint8Array(0);
 
 const u32 = (b: Buffer, o: number): number =>
   b[o] * 0x1000000 + ((b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]);
@@ -70,9 +86,9 @@ const u16 = (b: Buffer, o: number): number => (b[o] << 8) | b[o + 1];
  * `out`. After an `end` item the reply is over. Records' byte values are views into the body.
  */
 export class RecordReplyDecoder {
-  private readonly names = new StringCache();
-  private readonly nsCache = new StringCache();
-  private readonly setCache = new StringCache();
+  private readonly names = new RunCache(decodeName);
+  private readonly nsCache = new RunCache(decodeName);
+  private readonly setCache = new RunCache(decodeName);
   /** True once LAST or an error message has been seen. */
   done = false;
 
@@ -280,9 +296,10 @@ export class LastDigestOffsets {
 }
 
 export class RecordReplyTranscoder {
-  private readonly names = new StringCache();
-  private readonly nsCache = new StringCache();
-  private readonly setCache = new StringCache();
+  // names go to the encoder as escaped bytes: no string, no lookup per record
+  private readonly names = new RunCache(escapeAsbBytes);
+  private readonly nsCache = new RunCache(escapeAsbBytes);
+  private readonly setCache = new RunCache(escapeAsbBytes);
   /** Where the last digest written per partition is in the last body (cleared by the caller). */
   readonly lastDigests = new LastDigestOffsets();
   /** Records and bytes written by the last `transcode` call. */
@@ -339,9 +356,9 @@ export class RecordReplyTranscoder {
       for (let i = 0; i < nFields + nOps; i++) p += 4 + view.getUint32(p);
       return p;
     }
-    let namespace = '';
+    let namespace: Uint8Array = NO_NAME;
     let digest = 0;
-    let set: string | undefined;
+    let set: Uint8Array | undefined;
     let keyStart = -1;
     let keyEnd = 0;
     for (let i = 0; i < nFields; i++) {
