@@ -533,6 +533,9 @@ class BackupRun {
     }
   }
 
+  /** Jobs not started yet. */
+  private jobQueue: PartitionFilter[] = [];
+
   private async scanAll(): Promise<void> {
     const { o, logger } = this;
     const plan = splitForParallel(this.filters, o.parallel);
@@ -542,7 +545,8 @@ class BackupRun {
       o.maxRecords > 0 && this.saved ? Math.max(o.maxRecords - this.saved.records, 0) : o.maxRecords;
     if (o.maxRecords > 0 && maxRecords === 0) return;
     const base = baseScanJob({ ...o, maxRecords }, plan.threads, plan.jobs.length);
-    const queue = [...plan.jobs];
+    const queue = plan.jobs.slice();
+    this.jobQueue = queue;
     this.scanStarted = true;
     const progress = this.startProgress();
     try {
@@ -666,7 +670,12 @@ class BackupRun {
         await settle();
         await drain();
       } finally {
-        if (directoryMode) await this.sink!.release(file);
+        if (directoryMode) {
+          // No job left to take the file over: close it now, so its flush to disk overlaps
+          // the jobs still running instead of all files' flushes coming at the end.
+          if (this.jobQueue.length === 0 && !this.stopping) await this.sink!.closeFile(file);
+          else await this.sink!.release(file);
+        }
         this.settle();
       }
     }
