@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { compareRecords, readAllRecords, startEmulator } from '@asbkit/aerospike-emulator';
 import { sampleRecords } from './sample-data.mjs';
 
-const cliOf = (app) => fileURLToPath(new URL(`../../apps/${app}/dist/cli.js`, import.meta.url));
+const cliOf = (app) => fileURLToPath(new URL(`../../apps/${app}/bundle/cli.js`, import.meta.url));
 
 function run(title, cli, args) {
   console.log(`\n$ ${title} ${args.join(' ')}`);

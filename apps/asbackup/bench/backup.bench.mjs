@@ -3,7 +3,8 @@
 // set: it then backs up the existing set `bench` of namespace `test`, populated beforehand, or
 // BENCH_NAMESPACE / BENCH_SET), and
 // from a replay server that serves pre-encoded replies, to show asbackup's own speed.
-// The backup runs as its own process (bench/run-cli.mjs) so its peak RSS is its own.
+// The backup runs as shipped (bundle/cli.js, its own process) and reports its wall time, CPU
+// and peak RSS through @asbkit/config/exit-report.
 // Env: BENCH_RECORDS (default 1000000), BENCH_PARALLEL (default "1,4"), BENCH_SERVER
 // (default "emulator,replay"; "real" with AEROSPIKE_HOSTS), BENCH_CPU_PROF (a
 // directory: profile the backup process there).
@@ -11,13 +12,15 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startEmulator } from '@asbkit/aerospike-emulator';
 import { computeDigest } from '@asbkit/partition-filters';
 import { startReplayServer } from './replay-server.mjs';
 
 const COUNT = Number(process.env.BENCH_RECORDS ?? 1_000_000);
 const PARALLEL = (process.env.BENCH_PARALLEL ?? '1,4').split(',').map(Number);
-const RUNNER = new URL('./run-cli.mjs', import.meta.url).pathname;
+const CLI = new URL('../bundle/cli.js', import.meta.url).pathname;
+const REPORTER = fileURLToPath(import.meta.resolve('@asbkit/config/exit-report'));
 const NAMESPACE = process.env.BENCH_NAMESPACE ?? 'test';
 const SET = process.env.BENCH_SET ?? 'bench';
 
@@ -47,10 +50,14 @@ function runBackup(args) {
     const profile = process.env.BENCH_CPU_PROF
       ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF]
       : [];
-    const child = spawn(process.execPath, [...profile, RUNNER, '--no-config-file', ...args], {
-      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
-      env: { ...process.env, CI: '1' },
-    });
+    const child = spawn(
+      process.execPath,
+      [...profile, '--import', REPORTER, CLI, '--no-config-file', ...args],
+      {
+        stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+        env: { ...process.env, CI: '1' },
+      },
+    );
     let stderr = '';
     let report = '';
     let scanStart;

@@ -7,9 +7,12 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startEmulatorProcess } from '@asbkit/aerospike-emulator';
 import { AsbEncoder, ParticleType } from '@asbkit/asb-format';
 
+const CLI = new URL('../bundle/cli.js', import.meta.url).pathname;
+const REPORTER = fileURLToPath(import.meta.resolve('@asbkit/config/exit-report'));
 const RECORDS = Number(process.env.RECORDS ?? 1_000_000);
 const EXTRA = (process.env.ASRESTORE_ARGS ?? '').split(' ').filter(Boolean);
 const dir = mkdtempSync(join(tmpdir(), 'asrestore-bench-'));
@@ -59,13 +62,14 @@ function cpuSecondsOf(pid) {
 
 function runRestore(hosts) {
   const args = ['--no-config-file', '-h', hosts, '-i', file, ...EXTRA];
-  const child = spawn(process.execPath, [new URL('./run-restore.mjs', import.meta.url).pathname, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+  // the restore runs as shipped; @asbkit/config/exit-report writes its numbers to fd 3
+  const child = spawn(process.execPath, ['--import', REPORTER, CLI, ...args], {
+    stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
     env: { ...process.env, CI: '1' },
   });
   let out = '';
   let err = '';
-  child.stdout.on('data', (c) => (out += c));
+  child.stdio[3].on('data', (c) => (out += c));
   child.stderr.on('data', (c) => (err += c));
   return new Promise((resolve) =>
     child.on('close', () => resolve({ ...JSON.parse(out.trim().split('\n').at(-1) ?? '{}'), log: err })),

@@ -7,8 +7,8 @@ import { compareRecords, readAllRecords } from '@asbkit/aerospike-emulator/test'
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeFile, FIXTURES, liveRecords, summaryOf, tempDir } from './testing.test-helper.js';
 
-const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
-const ASBACKUP = new URL('../../asbackup/dist/cli.js', import.meta.url).pathname;
+const CLI = new URL('../bundle/cli.js', import.meta.url).pathname;
+const ASBACKUP = new URL('../../asbackup/bundle/cli.js', import.meta.url).pathname;
 const FULL = `${FIXTURES}official-backups/full/test_00000.asb`;
 
 const started: Emulator[] = [];
@@ -52,7 +52,8 @@ function spawnCli(
 const lines = (stderr: string) =>
   stderr.split('\n').map((l) => l.replace(/^.*? \[(INF|ERR|VER)\] \[[ \d]+\] /, '$1 '));
 
-describe.skipIf(!existsSync(CLI))('spawned asrestore', () => {
+// skipped only outside CI when the CLIs have not been built
+describe.skipIf(!existsSync(CLI) && !process.env.CI)('spawned asrestore', () => {
   it('--help exits 0', async () => {
     const r = await spawnCli(CLI, ['--help']);
     expect(r.code).toBe(0);
@@ -92,35 +93,38 @@ describe.skipIf(!existsSync(CLI))('spawned asrestore', () => {
   });
 });
 
-describe.skipIf(!existsSync(CLI) || !existsSync(ASBACKUP))('asbkit asbackup → asrestore', () => {
-  for (const flags of [[], ['--compress', 'zstd'], ['--compress', 'zstd', '--encrypt', 'aes128']]) {
-    it(`round-trips the full data set ${flags.join(' ') || '(plain)'}`, async () => {
-      const source = await emulator();
-      await seedFromAsbFiles(source, [FULL]);
-      const dir = join(tempDir(), 'bk');
-      const key = flags.includes('--encrypt') ? ['--encryption-key-file', `${FIXTURES}test_key.pem`] : [];
-      // asbackup's short flags differ (-z compress, -y encrypt); long names are the same.
-      const backup = await spawnCli(ASBACKUP, [
-        '-h',
-        source.hosts,
-        '-n',
-        'test',
-        '-d',
-        dir,
-        ...flags,
-        ...key,
-      ]);
-      expect(backup.code, backup.stderr).toBe(0);
-      const target = await emulator();
-      const r = await spawnCli(CLI, ['-h', target.hosts, '-d', dir, ...flags, ...key]);
-      expect(r.code, r.stderr).toBe(0);
-      const diffs = compareRecords(readAllRecords(source, 'test'), readAllRecords(target, 'test'), {
-        ignoreGeneration: true,
-        voidTimeToleranceSeconds: 5,
+describe.skipIf((!existsSync(CLI) || !existsSync(ASBACKUP)) && !process.env.CI)(
+  'asbkit asbackup → asrestore',
+  () => {
+    for (const flags of [[], ['--compress', 'zstd'], ['--compress', 'zstd', '--encrypt', 'aes128']]) {
+      it(`round-trips the full data set ${flags.join(' ') || '(plain)'}`, async () => {
+        const source = await emulator();
+        await seedFromAsbFiles(source, [FULL]);
+        const dir = join(tempDir(), 'bk');
+        const key = flags.includes('--encrypt') ? ['--encryption-key-file', `${FIXTURES}test_key.pem`] : [];
+        // asbackup's short flags differ (-z compress, -y encrypt); long names are the same.
+        const backup = await spawnCli(ASBACKUP, [
+          '-h',
+          source.hosts,
+          '-n',
+          'test',
+          '-d',
+          dir,
+          ...flags,
+          ...key,
+        ]);
+        expect(backup.code, backup.stderr).toBe(0);
+        const target = await emulator();
+        const r = await spawnCli(CLI, ['-h', target.hosts, '-d', dir, ...flags, ...key]);
+        expect(r.code, r.stderr).toBe(0);
+        const diffs = compareRecords(readAllRecords(source, 'test'), readAllRecords(target, 'test'), {
+          ignoreGeneration: true,
+          voidTimeToleranceSeconds: 5,
+        });
+        expect(diffs).toEqual([]);
+        expect(target.state.sindexes.size).toBe(3);
+        expect(target.state.udfs.size).toBe(1);
       });
-      expect(diffs).toEqual([]);
-      expect(target.state.sindexes.size).toBe(3);
-      expect(target.state.udfs.size).toBe(1);
-    });
-  }
-});
+    }
+  },
+);

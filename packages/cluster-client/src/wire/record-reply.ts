@@ -75,6 +75,7 @@ class RunCache<T> {
 }
 
 const decodeName = (run: Buffer) => run.toString('utf8');
+const viewOf = (b: Buffer) => new DataView(b.buffer, b.byteOffset, b.length);
 const NO_NAME = new Uint8Array(0);
 
 const u32 = (b: Buffer, o: number): number =>
@@ -95,16 +96,17 @@ export class RecordReplyDecoder {
   decode(body: Buffer, out: RecordReplyItem[]): void {
     let off = 0;
     const len = body.length;
+    const dv = viewOf(body);
     while (off < len) {
       const next = this.control(body, off, out);
       if (next >= 0) {
         off = next;
         continue;
       }
-      const generation = u32(body, off + 6);
-      const voidTime = u32(body, off + 10);
-      const nFields = u16(body, off + 18);
-      const nOps = u16(body, off + 20);
+      const generation = dv.getUint32(off + 6);
+      const voidTime = dv.getUint32(off + 10);
+      const nFields = dv.getUint16(off + 18);
+      const nOps = dv.getUint16(off + 20);
       let p = off + MSG_HEADER_SIZE;
 
       let namespace = '';
@@ -112,7 +114,7 @@ export class RecordReplyDecoder {
       let set: string | undefined;
       let key: UserKey | undefined;
       for (let i = 0; i < nFields; i++) {
-        const end = fieldEnd(body, p, i);
+        const end = fieldEnd(body, dv, p, i);
         const size = end - p - 4;
         const type = body[p + 4];
         if (type === FieldType.NAMESPACE) namespace = this.nsCache.get(0, body, p + 5, end);
@@ -128,7 +130,7 @@ export class RecordReplyDecoder {
 
       const bins: Bin[] = new Array(nOps);
       for (let i = 0; i < nOps; i++) {
-        const end = opEnd(body, p, i);
+        const end = opEnd(body, dv, p, i);
         const nameLen = body[p + 7];
         const nameEnd = p + 8 + nameLen;
         const name = this.names.get(i, body, p + 8, nameEnd);
@@ -150,18 +152,19 @@ export class RecordReplyDecoder {
     let off = 0;
     let records = 0;
     const len = body.length;
+    const view = viewOf(body);
     while (off < len) {
       const next = this.control(body, off, out);
       if (next >= 0) {
         off = next;
         continue;
       }
-      const nFields = u16(body, off + 18);
-      const nOps = u16(body, off + 20);
+      const nFields = view.getUint16(off + 18);
+      const nOps = view.getUint16(off + 20);
       let p = off + MSG_HEADER_SIZE;
       let digest = -1;
       for (let i = 0; i < nFields; i++) {
-        const end = fieldEnd(body, p, i);
+        const end = fieldEnd(body, view, p, i);
         const size = end - p - 4;
         const type = body[p + 4];
         if (type === FieldType.DIGEST) {
@@ -172,7 +175,7 @@ export class RecordReplyDecoder {
       }
       if (digest < 0) throw new WireDecodeError('record without DIGEST field', off);
       for (let i = 0; i < nOps; i++) {
-        const end = opEnd(body, p, i);
+        const end = opEnd(body, view, p, i);
         const nameLen = body[p + 7];
         checkParticle(body[p + 5], body, p + 8, p + 8 + nameLen, end);
         p = end;
@@ -336,7 +339,7 @@ export class RecordReplyTranscoder {
   private viewOf(body: Buffer): DataView {
     if (body !== this.body) {
       this.body = body;
-      this.bodyView = new DataView(body.buffer, body.byteOffset, body.length);
+      this.bodyView = viewOf(body);
     }
     return this.bodyView!;
   }
@@ -456,9 +459,9 @@ export function encodeRecordReply(r: AsbRecord, noBins = false): Buffer {
 }
 
 /** End of record field `i` at `p`, checked against the body (the errors both decoders give). */
-function fieldEnd(body: Buffer, p: number, i: number): number {
+function fieldEnd(body: Buffer, view: DataView, p: number, i: number): number {
   if (body.length - p < 5) throw new WireDecodeError(`record field ${i} truncated`, p);
-  const size = u32(body, p);
+  const size = view.getUint32(p);
   const end = p + 4 + size;
   if (size < 1 || end > body.length)
     throw new WireDecodeError(`record field ${i} size ${size} out of range`, p);
@@ -466,9 +469,9 @@ function fieldEnd(body: Buffer, p: number, i: number): number {
 }
 
 /** End of bin op `i` at `p`, checked against the body and its name length. */
-function opEnd(body: Buffer, p: number, i: number): number {
+function opEnd(body: Buffer, view: DataView, p: number, i: number): number {
   if (body.length - p < 8) throw new WireDecodeError(`bin ${i} header truncated`, p);
-  const size = u32(body, p);
+  const size = view.getUint32(p);
   const end = p + 4 + size;
   if (size < 4 + body[p + 7] || end > body.length)
     throw new WireDecodeError(`bin ${i} size ${size} out of range`, p);
