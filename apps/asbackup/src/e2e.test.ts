@@ -6,7 +6,12 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compareRecords } from '@asbkit/aerospike-emulator/test';
 import { describe, expect, it } from 'vitest';
-import { duplicateDigests, readDirRecords, useBackupFixture } from './test-helpers/testing.js';
+import {
+  duplicateDigests,
+  type ReadOptions,
+  readDirRecords,
+  useBackupFixture,
+} from './test-helpers/testing.js';
 
 const CLI = new URL('../bundle/cli.js', import.meta.url).pathname;
 const COUNT = 3000;
@@ -42,44 +47,35 @@ function runCli(args: string[], signal?: NodeJS.Signals, env: NodeJS.ProcessEnv 
 
 // skipped only outside CI when the CLI has not been built
 describe.skipIf(!existsSync(CLI) && !process.env.CI)('spawned CLI', () => {
-  it('encodes the same records on worker threads as in the main thread (ASBACKUP_WORKERS=0)', async () => {
+  /** Backs up with `args` on worker threads and in the main thread; both hold exactly `data`. */
+  async function threadsAndInline(args: string[], read: ReadOptions = {}): Promise<void> {
     const threads = fresh();
     const inline = fresh();
     for (const [dir, env] of [
       [threads, {}],
       [inline, { ASBACKUP_WORKERS: '0' }],
     ] as const) {
-      // 16 jobs share 2 workers' few slots: jobs wait for one, some with nothing to encode
-      const run = await runCli(['-d', dir, '--parallel', '16', '-C'], undefined, env);
+      const run = await runCli(['-d', dir, ...args], undefined, env);
       expect(run.code, run.stderr).toBe(0);
     }
-    const a = await readDirRecords(threads);
+    const a = await readDirRecords(threads, read);
     expect(duplicateDigests(a)).toEqual([]);
     expect(compareRecords(data, a)).toEqual([]);
-    expect(compareRecords(await readDirRecords(inline), a)).toEqual([]);
+    expect(compareRecords(await readDirRecords(inline, read), a)).toEqual([]);
+  }
+
+  it('encodes the same records on worker threads as in the main thread (ASBACKUP_WORKERS=0)', async () => {
+    // 16 jobs share 2 workers' few slots: jobs wait for one, some with nothing to encode
+    await threadsAndInline(['--parallel', '16', '-C']);
   });
 
   it('compresses on the worker threads what the file compressor would (zstd, zstd + AES, -F rotation)', async () => {
     const key = new URL('../../../../shared/fixtures/test_key.pem', import.meta.url).pathname;
-    const variants: [string[], { compress: true; encrypt?: 'aes256' }][] = [
+    const variants: [string[], ReadOptions][] = [
       [['-z', 'zstd', '--compression-level', '7', '-F', '1'], { compress: true }],
       [['-z', 'zstd', '-y', 'aes256', '--encryption-key-file', key], { compress: true, encrypt: 'aes256' }],
     ];
-    for (const [args, read] of variants) {
-      const threads = fresh();
-      const inline = fresh();
-      for (const [dir, env] of [
-        [threads, {}],
-        [inline, { ASBACKUP_WORKERS: '0' }],
-      ] as const) {
-        const run = await runCli(['-d', dir, '--parallel', '4', ...args], undefined, env);
-        expect(run.code, run.stderr).toBe(0);
-      }
-      const a = await readDirRecords(threads, read);
-      expect(duplicateDigests(a)).toEqual([]);
-      expect(compareRecords(data, a)).toEqual([]);
-      expect(compareRecords(await readDirRecords(inline, read), a)).toEqual([]);
-    }
+    for (const [args, read] of variants) await threadsAndInline(['--parallel', '4', ...args], read);
   });
 
   it('SIGINT saves a state; --continue finishes exactly once', async () => {

@@ -4,6 +4,7 @@
 
 import { Transform } from 'node:stream';
 import { base64Length, writeBase64Range } from './base64.js';
+import { LastDataView } from './data-view.js';
 import { AsbEncodeError } from './errors.js';
 import { MAX_DOUBLE_TEXT, writeDouble } from './float.js';
 import {
@@ -714,7 +715,7 @@ export class AsbEncoder {
     if (n <= 8) for (let i = start; i < end; i++) out[p++] = buf[i]!;
     else if (n <= 512) {
       // Word copies: short values copy faster so than bytewise or through Buffer#copy.
-      const from = this.viewOfSource(buf);
+      const from = this.sourceView.of(buf);
       const to = this.view;
       let i = start;
       for (; i + 4 <= end; i += 4, p += 4) to.setUint32(p, from.getUint32(i));
@@ -723,17 +724,8 @@ export class AsbEncoder {
     this.pos = p;
   }
 
-  private source: Uint8Array | undefined;
-  private sourceView: DataView | undefined;
-
-  /** A DataView of `buf`, kept while the same buffer comes back (one reply body after another). */
-  private viewOfSource(buf: Buffer): DataView {
-    if (buf !== this.source) {
-      this.source = buf;
-      this.sourceView = viewOf(buf);
-    }
-    return this.sourceView!;
-  }
+  /** The source of byte values, as words. */
+  private readonly sourceView = new LastDataView();
 
   /** `<b64len> SP <base64>` from a byte range (room already ensured). */
   private b64Range(buf: Buffer, start: number, end: number): void {

@@ -1,3 +1,4 @@
+export { LastDataView } from './data-view.js';
 export {
   type AsbBinSink,
   type AsbByteSource,

@@ -6,6 +6,7 @@ import {
   type AsbRecord,
   type Bin,
   escapeAsbBytes,
+  LastDataView,
   ParticleType,
   type UserKey,
 } from '@asbkit/asb-format';
@@ -319,7 +320,7 @@ export class RecordReplyTranscoder {
   transcode(body: Buffer, offset: number, stopAt: number): number {
     const enc = this.enc;
     const len = body.length;
-    const view = this.viewOf(body);
+    const view = this.bodyView.of(body);
     let off = offset;
     this.records = 0;
     this.bytes = 0;
@@ -332,17 +333,8 @@ export class RecordReplyTranscoder {
     return off;
   }
 
-  private body: Buffer | undefined;
-  private bodyView: DataView | undefined;
-
-  /** The body as a DataView (whole numbers in one read), kept while the same body comes back. */
-  private viewOf(body: Buffer): DataView {
-    if (body !== this.body) {
-      this.body = body;
-      this.bodyView = viewOf(body);
-    }
-    return this.bodyView!;
-  }
+  /** The body as words (whole numbers in one read). */
+  private readonly bodyView = new LastDataView();
 
   /**
    * Writes the message at `off` of `body` (`view` covers the same bytes) when it is a record,
