@@ -5,6 +5,7 @@
 // arrived, using the length prefix of a cut value as a hint so huge values are joined only once.
 
 import { B64_DEC, decodeBase64Checked, decodedLength, findBadBase64 } from './base64.js';
+import { LastDataView } from './data-view.js';
 import { AsbParseError, printByte } from './errors.js';
 import { nearestQuotient, POW10, parseDoubleToken } from './float.js';
 import {
@@ -256,10 +257,8 @@ export class AsbDecoder<R = AsbRecord> {
     voidTime: 0,
   };
   // DataViews for reading and copying four bytes at once: of `buf`, and of a sink's `out`
-  private view: DataView | undefined;
-  private viewOf: Buffer | undefined;
-  private outView: DataView | undefined;
-  private outViewOf: Buffer | undefined;
+  private readonly view = new LastDataView();
+  private readonly outView = new LastDataView();
 
   /** Bytes copied to join chunks (stays linear in the input; a test checks it). */
   bytesJoined = 0;
@@ -688,16 +687,6 @@ export class AsbDecoder<R = AsbRecord> {
     return n;
   }
 
-  /** A DataView of `buf`. */
-  private bufView(): DataView {
-    const b = this.buf;
-    if (this.viewOf !== b) {
-      this.view = new DataView(b.buffer, b.byteOffset, b.length);
-      this.viewOf = b;
-    }
-    return this.view!;
-  }
-
   /** Copies the `n` raw bytes at `pos` to `out[at...]` (counting their LFs) and moves past them. */
   private copyRaw(n: number, out: Buffer, at: number): void {
     const s = this.pos;
@@ -709,12 +698,8 @@ export class AsbDecoder<R = AsbRecord> {
     }
     if (out.length >= OUT_VIEW_MIN) {
       // a sink's big buffer, written again and again: four bytes at a time
-      if (this.outViewOf !== out) {
-        this.outView = new DataView(out.buffer, out.byteOffset, out.length);
-        this.outViewOf = out;
-      }
-      const src = this.bufView();
-      const dst = this.outView!;
+      const src = this.view.of(b);
+      const dst = this.outView.of(out);
       let lf = 0;
       let i = 0;
       for (; i + 4 <= n; i += 4) {
@@ -786,7 +771,7 @@ export class AsbDecoder<R = AsbRecord> {
       if (bad >= 0) this.fail(`Invalid base64 character ${printByte(b[bad]!)} in backup block`, bad);
       if (out !== undefined) out.write(b.toString('latin1', s, e), at, 'base64');
     } else {
-      const r = decodeBase64Checked(b, s, e, out, at, this.bufView());
+      const r = decodeBase64Checked(b, s, e, out, at, this.view.of(b));
       if (r < 0) this.fail(`Invalid base64 character ${printByte(b[-1 - r]!)} in backup block`, -1 - r);
     }
     this.pos = e;
@@ -1053,7 +1038,7 @@ export class AsbDecoder<R = AsbRecord> {
       ds + 29 <= this.limit &&
       b[ds + 27] === 0x3d &&
       b[ds + 26] !== 0x3d &&
-      decodeBase64Checked(b, ds, ds + 28, digest, 0, this.bufView()) === 20
+      decodeBase64Checked(b, ds, ds + 28, digest, 0, this.view.of(b)) === 20
     ) {
       this.pos = ds + 28;
     } else this.badDigest(ds);

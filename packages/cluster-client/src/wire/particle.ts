@@ -47,7 +47,8 @@ export function writeInt64(buf: Buffer, offset: number, value: Int64): void {
   buf.writeUInt32BE(value - hi * TWO_32, offset + 4);
 }
 
-function isBytesType(t: number): boolean {
+/** Particle types whose value is opaque bytes (blobs, lists, maps, HLL). */
+export function isBytesType(t: number): boolean {
   return (
     t === ParticleType.BLOB ||
     (t >= ParticleType.JAVA_BLOB && t <= ParticleType.ERLANG_BLOB) ||

@@ -30,6 +30,7 @@ import {
   encodeUserKey,
   geoJsonPrefixLength,
   int64At,
+  isBytesType,
   view,
 } from './particle.js';
 
@@ -230,17 +231,6 @@ function checkUserKey(buf: Buffer, start: number, end: number): void {
   if (t === ParticleType.INTEGER || t === ParticleType.FLOAT) {
     if (n !== 9) decodeUserKey(buf.subarray(start, end));
   } else if (t !== ParticleType.STRING && t !== ParticleType.BLOB) decodeUserKey(buf.subarray(start, end));
-}
-
-/** Particle types whose value is opaque bytes (blobs, lists, maps, HLL). */
-function isBytesType(t: number): boolean {
-  return (
-    t === ParticleType.BLOB ||
-    (t >= ParticleType.JAVA_BLOB && t <= ParticleType.ERLANG_BLOB) ||
-    t === ParticleType.HLL ||
-    t === ParticleType.MAP ||
-    t === ParticleType.LIST
-  );
 }
 
 /** Throws what `decodeBin` throws for a bad value `buf[start, end)` of bin `buf[nameStart, start)`. */

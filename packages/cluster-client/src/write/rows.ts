@@ -2,7 +2,13 @@
 // thread), so the sending side only routes rows to nodes and copies them into requests.
 // `BatchWriter.writeRows` takes them; `buildBatchWriteRequestFromRows` assembles the requests.
 
-import { type AsbBinSink, type BytesBinType, type Int64, ParticleType } from '@asbkit/asb-format';
+import {
+  type AsbBinSink,
+  type BytesBinType,
+  type Int64,
+  LastDataView,
+  ParticleType,
+} from '@asbkit/asb-format';
 import { WireEncodeError } from '../wire/errors.js';
 import { FieldType, Info2, OpType } from '../wire/message.js';
 import { writeInt64 } from '../wire/particle.js';
@@ -87,8 +93,7 @@ export class BatchRowEncoder implements AsbBinSink {
   private readonly binNames: string[] = [];
   private readonly binBytes: Buffer[] = [];
   // the digest bytes `beginRow` was given last (the decoder's are always in the same place)
-  private digestOf: Buffer | undefined;
-  private digestView: DataView = viewOf(Buffer.alloc(20));
+  private readonly digestView = new LastDataView();
   // the last policy's row bytes
   private lastPolicy: RecordWritePolicy | undefined;
   /** Flags, info1 (0), info2 and info3 of a row, as one big-endian word. */
@@ -160,13 +165,9 @@ export class BatchRowEncoder implements AsbBinSink {
       this.flagsWord = (ROW_FLAGS << 24) | ((info2Of(policy) | Info2.RESPOND_ALL_OPS) << 8) | info3Of(policy);
       this.lastPolicy = policy;
     }
-    if (digest !== this.digestOf) {
-      this.digestView = viewOf(digest);
-      this.digestOf = digest;
-    }
     const buf = this.buf;
     const view = this.view;
-    const dv = this.digestView;
+    const dv = this.digestView.of(digest);
     let off = this.off;
     view.setUint32(off, 0);
     view.setUint32(off + 4, dv.getUint32(0));
