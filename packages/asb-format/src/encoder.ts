@@ -4,7 +4,7 @@
 
 import { Transform } from 'node:stream';
 import { base64Length, writeBase64Range } from './base64.js';
-import { LastDataView } from './data-view.js';
+import { dataViewOf, LastDataView } from './data-view.js';
 import { AsbEncodeError } from './errors.js';
 import { MAX_DOUBLE_TEXT, writeDouble } from './float.js';
 import {
@@ -149,7 +149,7 @@ export class AsbEncoder {
     this.freshSlabBelow = opts.freshSlabBelow ?? 0;
     this.allocSlab = opts.allocSlab ?? Buffer.allocUnsafeSlow;
     this.out = this.allocSlab(this.slabSize);
-    this.view = viewOf(this.out);
+    this.view = dataViewOf(this.out);
   }
 
   /** Bytes written since the last `takeChunk()`. */
@@ -167,7 +167,7 @@ export class AsbEncoder {
     this.chunkStart = this.pos;
     if ((detach || this.out.length - this.pos < this.freshSlabBelow) && this.recordStart < 0) {
       this.out = this.allocSlab(this.slabSize);
-      this.view = viewOf(this.out);
+      this.view = dataViewOf(this.out);
       this.chunkStart = 0;
       this.pos = 0;
     }
@@ -182,7 +182,7 @@ export class AsbEncoder {
     this.out.copy(next, 0, this.chunkStart, this.pos);
     if (this.recordStart >= 0) this.recordStart -= this.chunkStart; // a streamed record moves too
     this.out = next;
-    this.view = viewOf(next);
+    this.view = dataViewOf(next);
     this.chunkStart = 0;
     this.pos = pending;
   }
@@ -748,8 +748,6 @@ export class AsbEncoder {
     }
   }
 }
-
-const viewOf = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
 
 /** Encodes entries into byte chunks of about `chunkSize` bytes (default 256 KiB). */
 export async function* encodeAsb(

@@ -1,4 +1,4 @@
-export { LastDataView } from './data-view.js';
+export { dataViewOf, LastDataView } from './data-view.js';
 export {
   type AsbBinSink,
   type AsbByteSource,

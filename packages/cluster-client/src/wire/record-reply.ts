@@ -5,6 +5,7 @@ import {
   type AsbEncoder,
   type AsbRecord,
   type Bin,
+  dataViewOf,
   escapeAsbBytes,
   LastDataView,
   ParticleType,
@@ -77,7 +78,6 @@ class RunCache<T> {
 }
 
 const decodeName = (run: Buffer) => run.toString('utf8');
-const viewOf = (b: Buffer) => new DataView(b.buffer, b.byteOffset, b.length);
 const NO_NAME = new Uint8Array(0);
 
 const u32 = (b: Buffer, o: number): number =>
@@ -98,7 +98,7 @@ export class RecordReplyDecoder {
   decode(body: Buffer, out: RecordReplyItem[]): void {
     let off = 0;
     const len = body.length;
-    const dv = viewOf(body);
+    const dv = dataViewOf(body);
     while (off < len) {
       const next = this.control(body, off, out);
       if (next >= 0) {
@@ -154,7 +154,7 @@ export class RecordReplyDecoder {
     let off = 0;
     let records = 0;
     const len = body.length;
-    const view = viewOf(body);
+    const view = dataViewOf(body);
     while (off < len) {
       const next = this.control(body, off, out);
       if (next >= 0) {

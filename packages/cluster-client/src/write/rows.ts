@@ -5,6 +5,7 @@
 import {
   type AsbBinSink,
   type BytesBinType,
+  dataViewOf,
   type Int64,
   LastDataView,
   ParticleType,
@@ -73,7 +74,7 @@ export class BatchRowEncoder implements AsbBinSink {
   ) {
     this.capacity = Math.max(blockBytes, 1);
     this.buf = Buffer.allocUnsafeSlow(this.capacity);
-    this.view = viewOf(this.buf);
+    this.view = dataViewOf(this.buf);
     this.offsets = new Uint32Array(maxRows + 1);
     this.pids = new Uint16Array(maxRows);
   }
@@ -339,7 +340,7 @@ export class BatchRowEncoder implements AsbBinSink {
 
   private use(buf: Buffer): void {
     this.buf = buf;
-    this.view = viewOf(buf);
+    this.view = dataViewOf(buf);
   }
 
   /** Every block encoded so far (the current one included), in order. */
@@ -368,10 +369,6 @@ export class BatchRowEncoder implements AsbBinSink {
     this.rowStart = 0;
     this.off = 0;
   }
-}
-
-function viewOf(b: Buffer): DataView {
-  return new DataView(b.buffer, b.byteOffset, b.length);
 }
 
 /** A bytes field (4-byte size + type + data), small data copied by hand. */
