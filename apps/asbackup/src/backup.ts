@@ -545,13 +545,12 @@ class BackupRun {
       o.maxRecords > 0 && this.saved ? Math.max(o.maxRecords - this.saved.records, 0) : o.maxRecords;
     if (o.maxRecords > 0 && maxRecords === 0) return;
     const base = baseScanJob({ ...o, maxRecords }, plan.threads, plan.jobs.length);
-    const queue = plan.jobs.slice();
-    this.jobQueue = queue;
+    this.jobQueue = plan.jobs.slice();
     this.scanStarted = true;
     const progress = this.startProgress();
     try {
       const worker = async () => {
-        for (let job = queue.shift(); job && !this.stopping; job = queue.shift()) {
+        for (let job = this.jobQueue.shift(); job && !this.stopping; job = this.jobQueue.shift()) {
           try {
             await this.runJob(job, base);
           } catch (err) {
@@ -606,9 +605,7 @@ class BackupRun {
     // file idle meanwhile (and its memory held: ~1 MiB a job at --parallel 16).
     let encoded: Promise<void> = Promise.resolve();
     let encodeFailure: unknown;
-    const settle = async () => {
-      await encoded;
-    };
+    const settle = () => encoded;
     try {
       for (const partitions of slices(partitionStarts(filter), SUBSCAN_PARTITIONS)) {
         await settle();
