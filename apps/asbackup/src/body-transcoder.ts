@@ -165,9 +165,9 @@ export function serveTranscodes(
     // Compressed here, one frame per body: the file's stream then holds no plaintext, and the
     // slab is free again as soon as the frame is made. The body is not needed meanwhile.
     post({ type: 'memory', memory }, [memory]);
-    // One frame at a time per thread: each runs on the libuv pool with a zstd context of a few
-    // MiB, and more at once would only add contexts (and RSS), not speed, on a machine whose
-    // cores the encoding threads already keep busy.
+    // One frame at a time per thread (each runs on the libuv pool with a zstd context of its
+    // own): the encoding threads already keep the cores busy, so more at once would not be
+    // faster. Measured: no change in speed or peak RSS either way.
     const level = m.zstdLevel;
     const framed = compressing.then(() => compressZstdFrame(chunk, level));
     compressing = framed.then(
